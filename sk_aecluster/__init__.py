@@ -1,0 +1,35 @@
+"""sk_aecluster: autoencoders for clustering images, as scikit-learn transformers.
+
+The public API:
+
+- Autoencoders (skorch-trained transformers): :class:`AE1Encoder`,
+  :class:`AE2Encoder`, :class:`ConvAutoEncoder`, :class:`DenseAutoEncoder`.
+- :class:`TSNETransformer`: t-SNE as a pipeline step with ``transform``.
+- :func:`clustering_accuracy_score`, :data:`clustering_accuracy_scorer`.
+- :class:`TransductiveSplit`: the study's cluster-everything protocol.
+"""
+
+from ._version import __version__
+from .autoencoder import (
+    AE1Encoder,
+    AE2Encoder,
+    AutoEncoderNet,
+    ConvAutoEncoder,
+    DenseAutoEncoder,
+)
+from .manifold import TSNETransformer
+from .metrics import clustering_accuracy_score, clustering_accuracy_scorer
+from .model_selection import TransductiveSplit
+
+__all__ = [
+    "AE1Encoder",
+    "AE2Encoder",
+    "AutoEncoderNet",
+    "ConvAutoEncoder",
+    "DenseAutoEncoder",
+    "TSNETransformer",
+    "TransductiveSplit",
+    "__version__",
+    "clustering_accuracy_score",
+    "clustering_accuracy_scorer",
+]

@@ -1,0 +1,295 @@
+"""How input arrays are checked, interpreted as images and scaled.
+
+The rules, in order (they are repeated in the user guide):
+
+* The input is converted with :func:`numpy.asarray` (pandas DataFrames and
+  lists are accepted) without copying it where that is possible; memory-mapped
+  arrays stay memory-mapped.
+* Strings, objects that are not numbers, complex numbers and arrays of more
+  than four dimensions are refused with a ``TypeError`` / ``ValueError``.
+  NaN and infinity are refused with a ``ValueError``.
+* Layout of one sample (conv autoencoders):
+
+  - 4-D ``(n, a, b, c)``: with ``data_format="auto"`` the data are
+    channels-last ``(n, H, W, C)`` when ``c <= 4``, channels-first
+    ``(n, C, H, W)`` when ``a <= 4 < c``; otherwise (no axis of at most 4
+    values) an error asks for ``data_format``.
+  - 3-D ``(n, H, W)``: one channel.
+  - 2-D ``(n, d)``: every row is reshaped to ``image_shape`` (``(H, W)``,
+    ``(H, W, C)`` or ``(C, H, W)``, layout decided as for 4-D input); with
+    ``image_shape=None`` a square grey image (``d = s * s``) is assumed.
+
+  The dense autoencoder flattens every sample to a vector.
+* Scaling to ``[-1, 1]`` (the range of the ``Tanh`` output): integer images
+  (conv autoencoders) are pixel values and must lie in ``0..255``; they are
+  scaled as ``x / 127.5 - 1``, exactly as in the study. Float data, and any
+  data given to the dense autoencoder, are scaled with the minimum and maximum
+  seen in ``fit``. ``inverse_transform`` undoes the scaling and returns the
+  input's layout and dtype (integers rounded and clipped to their range).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from sklearn.utils.validation import validate_data
+
+
+@dataclass(frozen=True)
+class InputFormat:
+    """What one sample looks like and how it maps to the network's input.
+
+    Attributes
+    ----------
+    layout : {"nhwc", "nchw", "nhw", "flat"}
+        Layout of one sample after an optional reshape with ``reshape_to``.
+    sample_shape : tuple of int
+        Shape of one sample as the user passed it.
+    reshape_to : tuple of int or None
+        Shape rows of a 2-D input are reshaped to before ``layout`` applies.
+    network_shape : tuple of int
+        Shape of one sample as the network sees it: ``(C, H, W)`` after
+        padding, or ``(d,)``.
+    dtype : numpy.dtype
+        The dtype of the fitted data, restored by ``inverse_transform``.
+    low, high : float
+        Input values mapped to -1 and 1.
+    pad : tuple of int
+        ``(top, bottom, left, right)`` rows and columns of padding.
+    """
+
+    layout: str
+    sample_shape: tuple
+    reshape_to: tuple
+    network_shape: tuple
+    dtype: np.dtype
+    low: float
+    high: float
+    pad: tuple = (0, 0, 0, 0)
+
+    @property
+    def n_features(self):
+        """Number of values in one input sample."""
+        return int(np.prod(self.sample_shape))
+
+    def to_tensor(self, xb):
+        """Scale a batch of raw samples and return the network's input tensor.
+
+        Never writes to ``xb``.
+        """
+        xb = np.asarray(xb)
+        if not xb.flags.writeable:  # torch warns on read-only memory
+            xb = xb.copy()
+        t = torch.from_numpy(xb)
+        n = t.shape[0]
+        if self.reshape_to is not None:
+            t = t.reshape(n, *self.reshape_to)
+        scale = 2.0 / (self.high - self.low)
+        offset = -1.0 - self.low * scale
+        t = t.to(torch.float32) * scale + offset  # new tensor: xb stays intact
+        if self.layout == "flat":
+            return t.reshape(n, -1)
+        if self.layout == "nhw":
+            t = t.unsqueeze(1)
+        elif self.layout == "nhwc":
+            t = t.permute(0, 3, 1, 2)
+        if any(self.pad):
+            top, bottom, left, right = self.pad
+            t = torch.nn.functional.pad(t, (left, right, top, bottom), value=-1.0)
+        # channels-last memory is what permuted NHWC data already is; make the
+        # other layouts agree so every batch reaches the network the same way.
+        return t.contiguous(memory_format=torch.channels_last)
+
+    def from_tensor(self, t):
+        """Undo ``to_tensor``: network output to samples in the input's format."""
+        t = t.detach().to("cpu", torch.float32)
+        n = t.shape[0]
+        if self.layout != "flat":
+            top, bottom, left, right = self.pad
+            if any(self.pad):
+                t = t[:, :, top : t.shape[2] - bottom, left : t.shape[3] - right]
+            if self.layout == "nhw":
+                t = t[:, 0]
+            elif self.layout == "nhwc":
+                t = t.permute(0, 2, 3, 1)
+        x = ((t + 1.0) * ((self.high - self.low) / 2.0) + self.low).numpy()
+        x = x.reshape(n, *self.sample_shape)
+        if np.issubdtype(self.dtype, np.integer):
+            info = np.iinfo(self.dtype)
+            x = np.clip(np.rint(x), info.min, info.max)
+        return x.astype(self.dtype, copy=False)
+
+
+def _as_array(X):
+    """Convert to an ndarray without copying; keep DataFrames for their names."""
+    if hasattr(X, "iloc") or hasattr(X, "__dataframe__"):
+        return X
+    if isinstance(X, torch.Tensor):
+        X = X.detach().cpu().numpy()
+    return np.asarray(X) if not isinstance(X, np.ndarray) else X
+
+
+def check_samples(estimator, X, *, reset, sample_shape=None):
+    """Validate ``X`` and return it as an ndarray of numbers, uncopied if possible.
+
+    Sets or checks ``n_features_in_`` and ``feature_names_in_`` through
+    :func:`sklearn.utils.validation.validate_data` on a flattened view. With
+    ``sample_shape`` (the fitted one), samples of another shape are refused.
+    """
+    name = type(estimator).__name__
+    X = _as_array(X)
+    shape = getattr(X, "shape", None)
+    if sample_shape is not None and shape is not None and len(shape) >= 2:
+        if tuple(shape[1:]) != tuple(sample_shape):
+            raise ValueError(
+                f"{name} was fitted on samples of shape {tuple(sample_shape)} but "
+                f"got samples of shape {tuple(shape[1:])} (array shape {shape})."
+            )
+    dtype = getattr(X, "dtype", None)
+    if dtype is not None and dtype.kind in "USV":
+        raise TypeError(
+            f"{name} expects numeric data (images as uint8 or float); "
+            f"got an array of dtype {dtype}."
+        )
+    if dtype is not None and dtype.kind == "c":
+        raise TypeError(f"{name} does not accept complex data (dtype {dtype}).")
+    ndim = getattr(X, "ndim", 2)
+    if ndim > 4:
+        raise ValueError(
+            f"{name} expects 2-D (n, d), 3-D (n, H, W) or 4-D image data; "
+            f"got an array with {ndim} dimensions, shape {X.shape}."
+        )
+    if ndim > 2:
+        shape = X.shape
+        flat = X.reshape(shape[0], int(np.prod(shape[1:])))
+    else:
+        shape, flat = None, X
+    try:
+        flat = validate_data(
+            estimator, flat, reset=reset, dtype="numeric", ensure_min_samples=1
+        )
+    except ValueError as exc:
+        if "could not convert" in str(exc) or "argument must be" in str(exc):
+            raise TypeError(f"{name} expects numeric data: {exc}") from exc
+        raise
+    except TypeError as exc:
+        raise TypeError(f"{name} expects numeric data: {exc}") from exc
+    if flat.dtype == bool:
+        flat = flat.astype(np.float32)
+    if flat.dtype.kind == "c":
+        raise TypeError(f"{name} does not accept complex data.")
+    return flat.reshape(shape) if shape is not None else flat
+
+
+def _data_range(X, integer_pixels, name):
+    """The (low, high) interval mapped to [-1, 1]."""
+    if integer_pixels and np.issubdtype(X.dtype, np.integer):
+        lo, hi = int(X.min()), int(X.max())
+        if lo < 0 or hi > 255:
+            raise ValueError(
+                f"{name} reads integer arrays as 8-bit pixel values, which must "
+                f"lie in 0..255; got values from {lo} to {hi}. Pass float data "
+                "to have it scaled by its own minimum and maximum instead."
+            )
+        return 0.0, 255.0
+    lo, hi = float(X.min()), float(X.max())
+    if hi <= lo:
+        hi = lo + 1.0
+    return lo, hi
+
+
+def _decide_layout(shape4, data_format, name):
+    """Return 'nhwc' or 'nchw' for a 4-D sample shape ``(a, b, c)``."""
+    a, _, c = shape4
+    if data_format == "channels_last":
+        return "nhwc"
+    if data_format == "channels_first":
+        return "nchw"
+    if c <= 4:
+        return "nhwc"
+    if a <= 4:
+        return "nchw"
+    raise ValueError(
+        f"{name} cannot tell the channel axis of images of shape {shape4}: "
+        "neither the first nor the last axis has at most 4 values. Pass "
+        "data_format='channels_last' or 'channels_first'."
+    )
+
+
+def image_format(X, *, image_shape, data_format, size_multiple, pad_images, name):
+    """Decide the :class:`InputFormat` of image data ``X`` (already checked)."""
+    sample_shape = tuple(X.shape[1:])
+    reshape_to = None
+    if X.ndim == 2:
+        d = X.shape[1]
+        if image_shape is None:
+            s = int(round(np.sqrt(d)))
+            if s * s != d:
+                raise ValueError(
+                    f"{name} got flat samples of {d} features, which is not a "
+                    "square grey image; pass image_shape=(H, W) or (H, W, C), "
+                    "or 4-D images (n, H, W, C)."
+                )
+            reshape_to = (s, s)
+        else:
+            reshape_to = tuple(int(v) for v in image_shape)
+            if int(np.prod(reshape_to)) != d or len(reshape_to) not in (2, 3):
+                raise ValueError(
+                    f"{name}: image_shape={tuple(image_shape)} does not match "
+                    f"samples of {d} features."
+                )
+        shape = reshape_to
+    else:
+        shape = sample_shape
+    if len(shape) == 2:
+        layout, (c, h, w) = "nhw", (1, *shape)
+    else:
+        layout = _decide_layout(shape, data_format, name)
+        if layout == "nhwc":
+            h, w, c = shape
+        else:
+            c, h, w = shape
+    m = size_multiple
+    pad = (0, 0, 0, 0)
+    if h % m or w % m or h < m or w < m:
+        if not pad_images:
+            ok = ", ".join(str(m * k) for k in range(1, 5))
+            raise ValueError(
+                f"{name} needs image height and width divisible by {m} "
+                f"(e.g. {ok}, ...); got {h}x{w}. Resize the images, or pass "
+                "pad_images=True to pad them to the next multiple."
+            )
+        ph, pw = (-h) % m if h >= m else m - h, (-w) % m if w >= m else m - w
+        pad = (ph // 2, ph - ph // 2, pw // 2, pw - pw // 2)
+        h, w = h + ph, w + pw
+    low, high = _data_range(X, True, name)
+    return InputFormat(
+        layout, sample_shape, reshape_to, (c, h, w), X.dtype, low, high, pad
+    )
+
+
+def flat_format(X, *, name):
+    """The :class:`InputFormat` of data given to a dense autoencoder."""
+    sample_shape = tuple(X.shape[1:])
+    d = int(np.prod(sample_shape))
+    reshape_to = None if X.ndim == 2 else (d,)
+    low, high = _data_range(X, False, name)
+    return InputFormat("flat", sample_shape, reshape_to, (d,), X.dtype, low, high)
+
+
+def check_latent(Z, n_latent, name):
+    """Validate latent codes passed to ``inverse_transform``."""
+    Z = _as_array(Z)
+    if hasattr(Z, "iloc"):
+        Z = Z.to_numpy()
+    Z = np.asarray(Z)
+    if Z.dtype.kind not in "fiub":
+        raise TypeError(f"{name}.inverse_transform expects numeric codes; got {Z.dtype}.")
+    if Z.ndim != 2 or Z.shape[1] != n_latent:
+        raise ValueError(
+            f"{name}.inverse_transform expects codes of shape (n, {n_latent}); "
+            f"got {Z.shape}."
+        )
+    if not np.isfinite(Z).all():
+        raise ValueError(f"{name}.inverse_transform: Input contains NaN or infinity.")
+    return Z

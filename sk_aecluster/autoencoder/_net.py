@@ -1,0 +1,141 @@
+"""The skorch side: the net that trains an autoencoder, its data and loader."""
+
+import math
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler
+from torch.utils.data import SequentialSampler
+
+
+class ArrayDataset(Dataset):
+    """A dataset over the caller's array that converts whole batches at once.
+
+    Indexing with a list of indices returns ``(X_batch, X_batch)`` with
+    ``X_batch`` a float32 tensor ready for the network. The array is never
+    copied as a whole, so memory-mapped input streams from disk.
+
+    Parameters
+    ----------
+    X : ndarray
+        Validated samples, in the layout described by ``input_format``.
+    input_format : InputFormat
+        How to turn raw samples into network input.
+    """
+
+    def __init__(self, X, input_format):
+        self.X = X
+        self.input_format = input_format
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            xb = self.X[idx]
+        else:
+            idx = np.sort(np.asarray(idx, dtype=np.intp).reshape(-1))
+            if len(idx) and idx[-1] - idx[0] + 1 == len(idx):  # a run: a view
+                xb = self.X[idx[0] : idx[-1] + 1]
+            else:
+                xb = self.X[idx]
+        t = self.input_format.to_tensor(xb)
+        return t, t
+
+    def __getitems__(self, indices):
+        return self[indices]
+
+
+def _identity(batch):
+    return batch
+
+
+class BatchLoader(DataLoader):
+    """A ``DataLoader`` that asks the dataset for whole batches.
+
+    skorch calls it as ``BatchLoader(dataset, batch_size=..., shuffle=...)``
+    like a plain ``DataLoader``; instead of fetching and collating one sample
+    at a time it draws a list of indices per batch and indexes the dataset
+    once with it (the dataset must accept a list of indices, as
+    :class:`ArrayDataset` and :class:`torch.utils.data.Subset` of it do).
+
+    Parameters
+    ----------
+    dataset : torch.utils.data.Dataset
+    batch_size : int, default=64
+    shuffle : bool, default=False
+    generator : torch.Generator or None, default=None
+        Source of randomness for shuffling.
+    **kwargs
+        Passed to :class:`torch.utils.data.DataLoader` (``num_workers``,
+        ``pin_memory``, ...).
+    """
+
+    def __init__(self, dataset, batch_size=64, shuffle=False, generator=None, **kwargs):
+        base = (
+            RandomSampler(dataset, generator=generator)
+            if shuffle
+            else SequentialSampler(dataset)
+        )
+        sampler = BatchSampler(base, batch_size, drop_last=False)
+        kwargs.setdefault("collate_fn", _identity)
+        super().__init__(dataset, batch_size=None, sampler=sampler, **kwargs)
+
+
+class StopOnDivergence(Callback):
+    """Stop training with a clear error when the training loss is not finite.
+
+    Without it a diverged autoencoder (too high a learning rate, say) would
+    hand NaN latent codes to the next step of a pipeline.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1].get("train_loss", 0.0)
+        if not math.isfinite(loss):
+            epoch = len(net.history)
+            raise FloatingPointError(
+                f"Training diverged: the reconstruction loss became {loss} in "
+                f"epoch {epoch}. Lower the learning rate (lr={net.lr}) or check "
+                "the input for extreme values."
+            )
+
+
+class AutoEncoderNet(NeuralNet):
+    """A skorch ``NeuralNet`` whose loss compares the output with the input.
+
+    Any target passed to ``fit`` is ignored: the loss is
+    ``criterion(module(X), X)``.
+    """
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        return self.criterion_(y_pred, X)
+
+
+def encode_batches(module, dataset, batch_size, device, n_out, fn="encode"):
+    """Run ``module.<fn>`` over ``dataset`` in batches into one float32 array."""
+    out = np.empty((len(dataset), n_out), dtype=np.float32)
+    method = getattr(module, fn)
+    module.eval()
+    with torch.inference_mode():
+        for start in range(0, len(dataset), batch_size):
+            xb, _ = dataset[slice(start, start + batch_size)]
+            z = method(xb.to(device, non_blocking=True))
+            out[start : start + len(z)] = z.reshape(len(z), -1).cpu().numpy()
+    return out
+
+
+def reconstruction_error(module, dataset, batch_size, device):
+    """Mean squared reconstruction error over ``dataset``, in network units."""
+    total, count = 0.0, 0
+    module.eval()
+    with torch.inference_mode():
+        for start in range(0, len(dataset), batch_size):
+            xb, _ = dataset[slice(start, start + batch_size)]
+            xb = xb.to(device)
+            total += torch.nn.functional.mse_loss(
+                module(xb), xb, reduction="sum"
+            ).item()
+            count += xb.numel()
+    return total / count

@@ -1,0 +1,242 @@
+"""t-SNE with a ``transform`` for new points, through openTSNE."""
+
+import numbers
+import warnings
+
+import joblib
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """t-SNE as a pipeline step that can also embed new points.
+
+    scikit-learn's :class:`~sklearn.manifold.TSNE` has no ``transform`` and
+    so cannot sit in the middle of a :class:`~sklearn.pipeline.Pipeline`.
+    This step wraps `openTSNE <https://opentsne.readthedocs.io>`_: ``fit``
+    computes the embedding of the training data, and ``transform`` of new
+    points optimises their positions in that fixed embedding (openTSNE's
+    ``TSNEEmbedding.transform``), so ``pipe.predict(X_new)`` works.
+
+    ``transform`` of the training data itself returns the stored training
+    embedding (recognised by shape and a hash of the values), so
+    ``fit(X).transform(X)`` equals ``fit_transform(X)`` and a pipeline's
+    ``predict(X_train)`` agrees with its ``fit_predict(X_train)``.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Dimension of the embedding. More than 2 needs
+        ``negative_gradient_method="bh"`` (chosen by ``"auto"``).
+    perplexity : float, default=30.0
+        Effective number of neighbours. Lowered, with a warning, to
+        ``(n_samples - 1) / 3`` for small data sets.
+    learning_rate : float or "auto", default="auto"
+        Step size of the optimisation.
+    n_iter : int, default=500
+        Iterations after the early exaggeration phase.
+    early_exaggeration_iter : int, default=250
+        Iterations of the early exaggeration phase.
+    early_exaggeration : float or "auto", default="auto"
+        Exaggeration during the early phase.
+    exaggeration : float or None, default=None
+        Exaggeration during the main phase (> 1 gives tighter clusters).
+    metric : str, default="euclidean"
+        Distance between input points.
+    initialization : {"pca", "random", "spectral"}, default="pca"
+        How the embedding starts.
+    negative_gradient_method : {"auto", "fft", "bh"}, default="auto"
+        Approximation of the repulsive forces; ``"auto"`` uses FFT
+        interpolation for 1-2 components and Barnes-Hut otherwise.
+    transform_params : dict or None, default=None
+        Keyword arguments of openTSNE's ``TSNEEmbedding.transform`` for new
+        points (``perplexity``, ``n_iter``, ``learning_rate``, ...).
+    n_jobs : int, default=1
+        Threads used by openTSNE. Results are reproducible for a fixed
+        ``random_state`` and ``n_jobs``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation and the neighbour search.
+    verbose : bool, default=False
+        Print openTSNE's progress.
+
+    Attributes
+    ----------
+    embedding_ : ndarray of shape (n_samples, n_components)
+        The embedding of the training data.
+    tsne_embedding_ : openTSNE.TSNEEmbedding
+        The openTSNE object that places new points.
+    perplexity_ : float
+        The perplexity actually used.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names, when ``X`` was a DataFrame with string column names.
+
+    See Also
+    --------
+    sklearn.manifold.TSNE : The transductive t-SNE of scikit-learn.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sk_aecluster import TSNETransformer
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> tsne = TSNETransformer(random_state=0).fit(X[:300])
+    >>> tsne.transform(X[300:310]).shape
+    (10, 2)
+    """
+
+    _parameter_constraints = {
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        "perplexity": [Interval(numbers.Real, 0, None, closed="neither")],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+        "early_exaggeration_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+        "early_exaggeration": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "exaggeration": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "metric": [str, callable],
+        "initialization": [StrOptions({"pca", "random", "spectral"})],
+        "negative_gradient_method": [StrOptions({"auto", "fft", "bh"})],
+        "transform_params": [dict, None],
+        "n_jobs": [numbers.Integral],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        perplexity=30.0,
+        learning_rate="auto",
+        n_iter=500,
+        early_exaggeration_iter=250,
+        early_exaggeration="auto",
+        exaggeration=None,
+        metric="euclidean",
+        initialization="pca",
+        negative_gradient_method="auto",
+        transform_params=None,
+        n_jobs=1,
+        random_state=None,
+        verbose=False,
+    ):
+        self.n_components = n_components
+        self.perplexity = perplexity
+        self.learning_rate = learning_rate
+        self.n_iter = n_iter
+        self.early_exaggeration_iter = early_exaggeration_iter
+        self.early_exaggeration = early_exaggeration
+        self.exaggeration = exaggeration
+        self.metric = metric
+        self.initialization = initialization
+        self.negative_gradient_method = negative_gradient_method
+        self.transform_params = transform_params
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Compute the t-SNE embedding of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        self : object
+        """
+        import openTSNE
+
+        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        n = X.shape[0]
+        self.perplexity_ = float(self.perplexity)
+        limit = (n - 1) / 3.0
+        if self.perplexity_ > limit:
+            warnings.warn(
+                f"perplexity={self.perplexity} is too large for {n} samples; "
+                f"using {limit:.3g} instead.",
+                UserWarning,
+                stacklevel=2,
+            )
+            self.perplexity_ = limit
+        method = self.negative_gradient_method
+        if method == "auto":
+            method = "fft" if self.n_components <= 2 else "bh"
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        initialization = self.initialization
+        if initialization == "pca" and X.shape[1] < self.n_components:
+            initialization = "random"
+        tsne = openTSNE.TSNE(
+            n_components=self.n_components,
+            perplexity=max(self.perplexity_, 1e-3),
+            learning_rate=self.learning_rate,
+            n_iter=self.n_iter,
+            early_exaggeration_iter=self.early_exaggeration_iter,
+            early_exaggeration=self.early_exaggeration,
+            exaggeration=self.exaggeration,
+            metric=self.metric,
+            initialization=initialization,
+            negative_gradient_method=method,
+            n_jobs=self.n_jobs,
+            random_state=seed,
+            verbose=bool(self.verbose),
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.tsne_embedding_ = tsne.fit(X)
+        self.embedding_ = np.array(self.tsne_embedding_, dtype=np.float64)
+        self._n_features_out = self.n_components
+        self._train_key = (X.shape, joblib.hash(X))
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Fit and return the embedding of the training data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        embedding : ndarray of shape (n_samples, n_components)
+        """
+        return self.fit(X).embedding_.copy()
+
+    def transform(self, X):
+        """Embed points into the fitted embedding.
+
+        The training data get their stored coordinates; other points are
+        placed by optimising their positions against the training points.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        embedding : ndarray of shape (n_samples, n_components)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        if X.shape == self._train_key[0] and joblib.hash(X) == self._train_key[1]:
+            return self.embedding_.copy()
+        params = dict(self.transform_params or {})
+        with np.errstate(divide="ignore", invalid="ignore"):
+            new = self.tsne_embedding_.transform(X, **params)
+        return np.array(new, dtype=np.float64)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
