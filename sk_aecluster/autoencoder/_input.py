@@ -86,7 +86,10 @@ class InputFormat:
             t = t.reshape(n, *self.reshape_to)
         scale = 2.0 / (self.high - self.low)
         offset = -1.0 - self.low * scale
-        t = t.to(torch.float32) * scale + offset  # new tensor: xb stays intact
+        if t.dtype == torch.float32:
+            t = t * scale + offset  # a new tensor: the caller's data stay intact
+        else:
+            t = t.to(torch.float32).mul_(scale).add_(offset)  # converted copy
         if self.layout == "flat":
             return t.reshape(n, -1)
         if self.layout == "nhw":

@@ -106,11 +106,43 @@ class AutoEncoderNet(NeuralNet):
     """A skorch ``NeuralNet`` whose loss compares the output with the input.
 
     Any target passed to ``fit`` is ignored: the loss is
-    ``criterion(module(X), X)``.
+    ``criterion(module(X), X)``. Everything else is skorch's, with two
+    savings per batch: callbacks are only called for the hooks they override
+    (skorch calls every callback's no-op hooks three times a batch), and the
+    ``valid_loss`` callback is left out when there is no validation split.
     """
+
+    @property
+    def _default_callbacks(self):
+        callbacks = super()._default_callbacks
+        if self.train_split is None:
+            callbacks = [(n, cb) for n, cb in callbacks if n != "valid_loss"]
+        return callbacks
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         return self.criterion_(y_pred, X)
+
+    def notify(self, method_name, **cb_kwargs):
+        getattr(self, method_name)(self, **cb_kwargs)
+        for cb in self._listeners(method_name):
+            getattr(cb, method_name)(self, **cb_kwargs)
+
+    def _listeners(self, method_name):
+        """The callbacks whose ``method_name`` is not the base class's no-op."""
+        callbacks = self.callbacks_
+        cache = self.__dict__.get("_listener_cache")
+        if cache is None or cache[0] is not callbacks:
+            cache = (callbacks, {})
+            self.__dict__["_listener_cache"] = cache
+        found = cache[1].get(method_name)
+        if found is None:
+            base = getattr(Callback, method_name, None)
+            found = [
+                cb for _, cb in callbacks
+                if base is None or getattr(type(cb), method_name, None) is not base
+            ]
+            cache[1][method_name] = found
+        return found
 
 
 def encode_batches(module, dataset, batch_size, device, n_out, fn="encode"):

@@ -1,0 +1,62 @@
+"""Shared helpers of the benchmark scripts: machine description, timing, data."""
+
+import os
+import platform
+import statistics
+import time
+
+import numpy as np
+import torch
+
+
+def machine_description():
+    """One line describing the machine and library versions."""
+    import sklearn
+    import skorch
+
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"torch {torch.__version__} ({torch.get_num_threads()} threads), "
+        f"skorch {skorch.__version__}, scikit-learn {sklearn.__version__}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def random_images(n, size=32, channels=3, seed=0):
+    """``n`` random uint8 images of shape (size, size, channels)."""
+    return np.random.RandomState(seed).randint(0, 256, (n, size, size, channels), dtype=np.uint8)
+
+
+def timed(fn):
+    """Run ``fn()`` and return (seconds, result)."""
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def abba(a, b, rounds):
+    """Alternate ``a`` and ``b`` in ABBA order; return their lists of seconds."""
+    ta, tb = [], []
+    for r in range(rounds):
+        order = (a, b) if r % 2 == 0 else (b, a)
+        for fn in order:
+            t, _ = timed(fn)
+            (ta if fn is a else tb).append(t)
+    return ta, tb
+
+
+def median_ratio(ta, tb):
+    """Median over rounds of ``ta[i] / tb[i]``."""
+    return statistics.median(x / y for x, y in zip(ta, tb))
+
+
+def matmul_peak_gflops(n=1024, repeat=20):
+    """fp32 matmul throughput of this process (GFLOP/s), the best of ``repeat``."""
+    a = torch.randn(n, n)
+    b = torch.randn(n, n)
+    torch.mm(a, b)
+    best = float("inf")
+    for _ in range(repeat):
+        t, _ = timed(lambda: torch.mm(a, b))
+        best = min(best, t)
+    return 2 * n**3 / best / 1e9

@@ -1,0 +1,161 @@
+"""Training and encoding speed of AE1/AE2 against a plain PyTorch loop.
+
+Library and reference run alternately in one process (ABBA order) on the same
+data, epochs, batch size, optimizer and seed; the script prints the median
+ratio library / reference and an A/A ratio (reference against itself) that
+shows the noise floor. Also prints AE2's training throughput as a fraction of
+the fp32 matmul peak measured in the same run.
+
+Usage::
+
+    python benchmarks/bench_speed.py                  # 8,500 images, 7 rounds
+    python benchmarks/bench_speed.py --n 512 --rounds 2 --epochs 1   # smoke size
+"""
+
+import argparse
+import statistics
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+
+from _common import abba, machine_description, matmul_peak_gflops, median_ratio, random_images
+
+from sk_aecluster import AE1Encoder, AE2Encoder
+
+
+def study_ae1():
+    """AE1 exactly as written in the study, in plain PyTorch."""
+    return nn.Conv2d(3, 8, 3, 2, 1), nn.Sequential(nn.ConvTranspose2d(8, 3, 2, 2), nn.Tanh())
+
+
+def study_ae2():
+    """AE2 exactly as written in the study, in plain PyTorch."""
+    enc = nn.Sequential(
+        nn.Conv2d(3, 64, 3, 1, 1), nn.ReLU(True), nn.BatchNorm2d(64), nn.MaxPool2d(2, 2),
+        nn.Conv2d(64, 128, 3, 1, 1), nn.ReLU(True), nn.BatchNorm2d(128), nn.MaxPool2d(2, 2),
+        nn.Conv2d(128, 256, 3, 1, 1), nn.ReLU(True), nn.BatchNorm2d(256), nn.MaxPool2d(2, 2),
+    )
+    dec = nn.Sequential(
+        nn.ConvTranspose2d(256, 128, 2, 2), nn.ReLU(True),
+        nn.ConvTranspose2d(128, 64, 2, 2), nn.ReLU(True),
+        nn.ConvTranspose2d(64, 3, 2, 2), nn.Tanh(),
+    )
+    return enc, dec
+
+
+class Reference:
+    """A plain training loop over in-memory tensor slices, and batched encoding."""
+
+    def __init__(self, build, X, epochs, batch_size, seed=0):
+        self.build, self.epochs, self.batch_size, self.seed = build, epochs, batch_size, seed
+        # the usual hand-written preparation: the whole set as float32 NCHW in [-1, 1]
+        self.X = torch.from_numpy(X).permute(0, 3, 1, 2).float().div(127.5).sub(1).contiguous()
+
+    def fit(self):
+        torch.manual_seed(self.seed)
+        enc, dec = self.build()
+        model = nn.Sequential(enc, dec)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        model.train()
+        n = len(self.X)
+        for _ in range(self.epochs):
+            perm = torch.randperm(n)
+            for i in range(0, n, self.batch_size):
+                xb = self.X[perm[i : i + self.batch_size]]
+                loss = nn.functional.mse_loss(model(xb), xb)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        self.encoder = enc
+        return model
+
+    def transform(self, X_uint8):
+        enc = self.encoder.eval()
+        out = []
+        with torch.inference_mode():
+            for i in range(0, len(X_uint8), self.batch_size):
+                xb = torch.from_numpy(X_uint8[i : i + self.batch_size])
+                xb = xb.permute(0, 3, 1, 2).float().div(127.5).sub(1)
+                out.append(enc(xb).flatten(1))
+        return torch.cat(out).numpy()
+
+
+def conv_flops_per_image(build, size=32):
+    """Multiply-adds x 2 of one forward pass of conv/transposed-conv layers."""
+    enc, dec = build()
+    flops = 0
+    hooks = []
+
+    def hook(mod, inp, out):
+        nonlocal flops
+        k = mod.weight.numel() // (mod.out_channels if isinstance(mod, nn.Conv2d) else mod.in_channels)
+        if isinstance(mod, nn.Conv2d):
+            flops += 2 * out[0].numel() * k
+        else:
+            flops += 2 * inp[0][0].numel() * k * 1  # each input value feeds k outputs per out ch
+    for m in [*enc.modules(), *dec.modules()]:
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            hooks.append(m.register_forward_hook(hook))
+    with torch.no_grad():
+        dec(enc(torch.zeros(1, 3, size, size)))
+    for h in hooks:
+        h.remove()
+    return flops
+
+
+def bench(name, build, lib_cls, X, args):
+    ref = Reference(build, X, args.epochs, args.batch_size)
+    lib = lib_cls(max_epochs=args.epochs, batch_size=args.batch_size, random_state=0)
+    # warm up both paths, untimed
+    ref.fit(); lib.fit(X)
+    ref.transform(X); lib.transform(X)
+
+    t_lib, t_ref = abba(lambda: lib.fit(X), ref.fit, args.rounds)
+    t_a1, t_a2 = abba(ref.fit, lambda: Reference.fit(ref), args.rounds) if args.aa else ([], [])
+    reps = args.encode_reps
+    enc_lib, enc_ref = abba(lambda: [lib.transform(X) for _ in range(reps)],
+                            lambda: [ref.transform(X) for _ in range(reps)], args.rounds)
+    rows = [
+        (f"{name} fit", median_ratio(t_lib, t_ref), statistics.median(t_ref) / args.epochs),
+        (f"{name} transform", median_ratio(enc_lib, enc_ref), statistics.median(enc_ref) / reps),
+    ]
+    if t_a1:
+        rows.append((f"{name} fit A/A (noise)", median_ratio(t_a1, t_a2), float("nan")))
+    return rows, statistics.median(t_lib) / args.epochs
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=8500, help="number of 32x32x3 images")
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--rounds", type=int, default=7, help="ABBA rounds (>= 7 for reporting)")
+    p.add_argument("--encode-reps", type=int, default=3)
+    p.add_argument("--models", default="ae1,ae2")
+    p.add_argument("--no-aa", dest="aa", action="store_false", help="skip the A/A noise rows")
+    args = p.parse_args(argv)
+
+    print(machine_description())
+    X = random_images(args.n)
+    print(f"data: {args.n} uint8 images 32x32x3, batch {args.batch_size}, Adam, "
+          f"{args.epochs} epoch(s) per fit, {args.rounds} ABBA rounds")
+    peak = matmul_peak_gflops()
+    print(f"fp32 matmul peak in this process: {peak:.0f} GFLOP/s")
+    print(f"{'measurement':<26}{'ratio lib/ref':>14}{'ref s/unit':>12}")
+    models = {"ae1": (study_ae1, AE1Encoder), "ae2": (study_ae2, AE2Encoder)}
+    for key in args.models.split(","):
+        build, cls = models[key]
+        rows, lib_epoch = bench(key.upper(), build, cls, X, args)
+        for label, ratio, sec in rows:
+            print(f"{label:<26}{ratio:>14.3f}{sec:>12.3f}")
+        if key == "ae2":
+            # forward + backward ~ 3x forward flops
+            flops = 3 * conv_flops_per_image(build) * args.n
+            print(f"{'AE2 fit, % of matmul peak':<26}{100 * flops / lib_epoch / 1e9 / peak:>13.1f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

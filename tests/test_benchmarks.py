@@ -1,0 +1,36 @@
+"""Smoke tests: every benchmark script runs at a tiny size (no time is asserted)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def run(script, *args):
+    out = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        cwd=BENCH, capture_output=True, text=True, timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
+def test_bench_speed_smoke():
+    out = run("bench_speed.py", "--n", "128", "--rounds", "1", "--encode-reps", "1")
+    assert "AE1 fit" in out and "AE2 transform" in out and "% of matmul peak" in out
+    assert "A/A" in out
+
+
+def test_bench_grid_smoke():
+    out = run("bench_grid.py", "--n", "120", "--epochs", "1")
+    assert "encoder fits in the grid:           1" in out
+    assert "ratio grid / one fit" in out
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc")
+def test_bench_memory_smoke():
+    out = run("bench_memory.py", "--sizes", "1000")
+    assert "1000" in out and "yes" in out
