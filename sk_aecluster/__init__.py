@@ -7,6 +7,7 @@ The public API:
 - :class:`TSNETransformer`: t-SNE as a pipeline step with ``transform``.
 - :func:`clustering_accuracy_score`, :data:`clustering_accuracy_scorer`.
 - :class:`TransductiveSplit`: the study's cluster-everything protocol.
+- :func:`save_model`, :func:`load_model`: pickle-free model files.
 """
 
 from ._version import __version__
@@ -20,6 +21,7 @@ from .autoencoder import (
 from .manifold import TSNETransformer
 from .metrics import clustering_accuracy_score, clustering_accuracy_scorer
 from .model_selection import TransductiveSplit
+from .persistence import load_model, save_model
 
 __all__ = [
     "AE1Encoder",
@@ -32,4 +34,6 @@ __all__ = [
     "__version__",
     "clustering_accuracy_score",
     "clustering_accuracy_scorer",
+    "load_model",
+    "save_model",
 ]

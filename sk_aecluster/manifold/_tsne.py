@@ -1,5 +1,6 @@
 """t-SNE with a ``transform`` for new points, through openTSNE."""
 
+import logging
 import numbers
 import warnings
 
@@ -100,7 +101,10 @@ class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
         "early_exaggeration_iter": [Interval(numbers.Integral, 0, None, closed="left")],
-        "early_exaggeration": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "early_exaggeration": [
+            Interval(numbers.Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+        ],
         "exaggeration": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "metric": [str, callable],
         "initialization": [StrOptions({"pca", "random", "spectral"})],
@@ -156,8 +160,6 @@ class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         -------
         self : object
         """
-        import openTSNE
-
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         n = X.shape[0]
         self.perplexity_ = float(self.perplexity)
@@ -170,14 +172,29 @@ class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 stacklevel=2,
             )
             self.perplexity_ = limit
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        tsne = self._opentsne(seed, X.shape[1])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.tsne_embedding_ = tsne.fit(X)
+        self.embedding_ = np.array(self.tsne_embedding_, dtype=np.float64)
+        self._n_features_out = self.n_components
+        self._train_key = (X.shape, joblib.hash(X))
+        self._seed = seed
+        # the knn index of the affinities holds X already: no extra memory
+        self._fit_X = X
+        return self
+
+    def _opentsne(self, seed, n_features):
+        """The ``openTSNE.TSNE`` that ``fit`` runs, for a given integer seed."""
+        import openTSNE
+
         method = self.negative_gradient_method
         if method == "auto":
             method = "fft" if self.n_components <= 2 else "bh"
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         initialization = self.initialization
-        if initialization == "pca" and X.shape[1] < self.n_components:
+        if initialization == "pca" and n_features < self.n_components:
             initialization = "random"
-        tsne = openTSNE.TSNE(
+        return openTSNE.TSNE(
             n_components=self.n_components,
             perplexity=max(self.perplexity_, 1e-3),
             learning_rate=self.learning_rate,
@@ -192,12 +209,26 @@ class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             random_state=seed,
             verbose=bool(self.verbose),
         )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            self.tsne_embedding_ = tsne.fit(X)
-        self.embedding_ = np.array(self.tsne_embedding_, dtype=np.float64)
-        self._n_features_out = self.n_components
-        self._train_key = (X.shape, joblib.hash(X))
-        return self
+
+    def _restore_embedding(self, X, positions):
+        """Rebuild ``tsne_embedding_`` from the training data and positions.
+
+        Used by :func:`sk_aecluster.load_model`: openTSNE's embedding object
+        cannot be stored without pickle, but everything it needs to place new
+        points (the affinities, a function of ``X`` and the parameters, and the
+        point positions) can be recomputed exactly.
+        """
+        tsne = self._opentsne(self._seed, X.shape[1])
+        logger = logging.getLogger("openTSNE")
+        level = logger.level
+        logger.setLevel(logging.ERROR)  # not a fresh start: no variance warning
+        try:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                # an array as initialisation: only the affinities are computed
+                self.tsne_embedding_ = tsne.prepare_initial(X, initialization=positions)
+        finally:
+            logger.setLevel(level)
+        self._fit_X = X
 
     def fit_transform(self, X, y=None):
         """Fit and return the embedding of the training data.
