@@ -1,0 +1,17 @@
+"""Figures in the style of scikit-learn's Display API (matplotlib only).
+
+- :class:`ReconstructionDisplay`: originals above their autoencoder
+  reconstructions (the study's question 2).
+- :class:`EmbeddingDisplay`: the data in two dimensions, coloured by cluster
+  and by true label (the study's question 3).
+
+Both are created with ``from_estimator`` (or ``from_predictions`` /
+``from_embedding``), draw with ``plot(ax=...)`` and keep the figure, the
+Axes and the drawn artists as attributes. They work with any matplotlib
+backend, including the headless ``Agg``.
+"""
+
+from ._embedding import EmbeddingDisplay
+from ._reconstruction import ReconstructionDisplay
+
+__all__ = ["EmbeddingDisplay", "ReconstructionDisplay"]
