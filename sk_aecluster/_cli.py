@@ -21,6 +21,8 @@ import re
 import sys
 import time
 import warnings
+import zipfile
+import zlib
 from pathlib import Path
 
 from ._version import __version__
@@ -402,7 +404,7 @@ def _read_labels(path):
                             "store the labels under 'y' or 'labels'."
                         )
                     labels = loaded[keys[0]]
-        except (OSError, ValueError, EOFError) as exc:
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             raise InputError(f"cannot read labels file {str(path)!r}: {_one_line(exc)}") from exc
     else:
         try:
@@ -625,6 +627,13 @@ def _json_value(value):
     return value
 
 
+def _cluster_sizes(labels):
+    import numpy as np
+
+    values, counts = np.unique(labels, return_counts=True)
+    return {str(_json_value(v)): int(c) for v, c in zip(values, counts, strict=True)}
+
+
 def _predictions_csv(labels, paths):
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -831,7 +840,7 @@ def _cluster(args, console):
         "final_train_loss": float(ae.history_[-1]["train_loss"]) if len(ae.history_) else None,
         "reconstruction_loss": reconstruction_loss,
         "reconstruction_loss_note": "mean squared error on the network's [-1, 1] scale",
-        "cluster_sizes": {str(k): int(v) for k, v in zip(*np.unique(labels, return_counts=True))},
+        "cluster_sizes": _cluster_sizes(labels),
     }
     if y is not None:
         metrics.update(_scores(y, labels))
@@ -937,7 +946,7 @@ def _predict(args, console):
         "n_clusters": n_clusters,
         "reconstruction_loss": reconstruction_loss,
         "reconstruction_loss_note": "mean squared error on the network's [-1, 1] scale",
-        "cluster_sizes": {str(k): int(v) for k, v in zip(*np.unique(labels, return_counts=True))},
+        "cluster_sizes": _cluster_sizes(labels),
     }
     if y is not None:
         metrics.update(_scores(y, labels))

@@ -1,6 +1,8 @@
 """Loaders returning images as uint8 arrays, in scikit-learn's ``Bunch`` style."""
 
 import os
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -243,7 +245,7 @@ def load_image_folder(
         )
 
     arrays, first = [], None
-    for parts, full in files:
+    for _, full in files:
         try:
             with Image.open(full) as img:
                 img.load()
@@ -404,7 +406,7 @@ def load_image_array(path, *, mmap_mode=None, return_X_y=False):
                 images = npz[image_key]
                 if label_key is not None:
                     target = npz[label_key]
-    except (OSError, EOFError, ValueError) as exc:
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error) as exc:
         if str(path) in str(exc):
             raise
         raise ValueError(f"Cannot read {str(path)!r} as a {suffix} array: {exc}") from exc

@@ -211,7 +211,7 @@ class EmbeddingDisplay:
         axes = axes.reshape(-1)
         size = float(np.clip(20000.0 / n, 3.0, 30.0))
         scatters, legends = [], []
-        for a, (codes, names, color_index, panel_title) in zip(axes, panels):
+        for a, (codes, names, color_index, panel_title) in zip(axes, panels, strict=True):
             palette = np.array(_colors(int(color_index.max()) + 1))
             kw = {"s": size, "linewidths": 0, "alpha": 0.85}
             kw.update(scatter_kw or {})
