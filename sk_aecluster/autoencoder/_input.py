@@ -16,8 +16,11 @@ The rules, in order (they are repeated in the user guide):
     values) an error asks for ``data_format``.
   - 3-D ``(n, H, W)``: one channel.
   - 2-D ``(n, d)``: every row is reshaped to ``image_shape`` (``(H, W)``,
-    ``(H, W, C)`` or ``(C, H, W)``, layout decided as for 4-D input); with
-    ``image_shape=None`` a square grey image (``d = s * s``) is assumed.
+    ``(H, W, C)`` or ``(C, H, W)``, layout decided as for 4-D input; one
+    entry may be ``-1`` and is then inferred from ``d``, as in
+    :func:`numpy.reshape`, so ``image_shape=(1, -1)`` reads rows of any length
+    as grey strips one pixel high); with ``image_shape=None`` a square grey
+    image (``d = s * s``) is assumed.
 
   The dense autoencoder flattens every sample to a vector.
 * Scaling to ``[-1, 1]`` (the range of the ``Tanh`` output): integer images
@@ -31,6 +34,7 @@ The rules, in order (they are repeated in the user guide):
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.utils.validation import validate_data
 
@@ -123,6 +127,11 @@ class InputFormat:
         return x.astype(self.dtype, copy=False)
 
 
+class ComplexDataError(TypeError, ValueError):
+    """Complex input: both a ``TypeError`` (a wrong dtype) and, as scikit-learn's
+    estimators raise it, a ``ValueError``."""
+
+
 def _as_array(X):
     """Convert to an ndarray without copying; keep DataFrames for their names."""
     if hasattr(X, "iloc") or hasattr(X, "__dataframe__"):
@@ -140,13 +149,23 @@ def check_samples(estimator, X, *, reset, sample_shape=None):
     ``sample_shape`` (the fitted one), samples of another shape are refused.
     """
     name = type(estimator).__name__
+    if sp.issparse(X):
+        raise TypeError(
+            f"{name} does not accept sparse input ({type(X).__name__}); "
+            "convert it to a dense array with X.toarray()."
+        )
     X = _as_array(X)
     shape = getattr(X, "shape", None)
     if sample_shape is not None and shape is not None and len(shape) >= 2:
         if tuple(shape[1:]) != tuple(sample_shape):
+            n_new, n_fit = int(np.prod(shape[1:])), int(np.prod(sample_shape))
+            counts = (
+                f"X has {n_new} features, but {name} is expecting {n_fit} features "
+                "as input: " if n_new != n_fit else ""
+            )
             raise ValueError(
-                f"{name} was fitted on samples of shape {tuple(sample_shape)} but "
-                f"got samples of shape {tuple(shape[1:])} (array shape {shape})."
+                f"{counts}{name} was fitted on samples of shape {tuple(sample_shape)} "
+                f"but got samples of shape {tuple(shape[1:])} (array shape {shape})."
             )
     dtype = getattr(X, "dtype", None)
     if dtype is not None and dtype.kind in "USV":
@@ -155,7 +174,10 @@ def check_samples(estimator, X, *, reset, sample_shape=None):
             f"got an array of dtype {dtype}."
         )
     if dtype is not None and dtype.kind == "c":
-        raise TypeError(f"{name} does not accept complex data (dtype {dtype}).")
+        raise ComplexDataError(
+            f"Complex data not supported: {name} does not accept complex data "
+            f"(dtype {dtype})."
+        )
     ndim = getattr(X, "ndim", 2)
     if ndim > 4:
         raise ValueError(
@@ -180,7 +202,7 @@ def check_samples(estimator, X, *, reset, sample_shape=None):
     if flat.dtype == bool:
         flat = flat.astype(np.float32)
     if flat.dtype.kind == "c":
-        raise TypeError(f"{name} does not accept complex data.")
+        raise ComplexDataError(f"Complex data not supported: {name} does not accept complex data.")
     return flat.reshape(shape) if shape is not None else flat
 
 
@@ -236,7 +258,18 @@ def image_format(X, *, image_shape, data_format, size_multiple, pad_images, name
             reshape_to = (s, s)
         else:
             reshape_to = tuple(int(v) for v in image_shape)
-            if int(np.prod(reshape_to)) != d or len(reshape_to) not in (2, 3):
+            known = [v for v in reshape_to if v != -1]
+            if len(known) == len(reshape_to) - 1 and all(v > 0 for v in known):
+                # one -1 entry is inferred, as in numpy.reshape: (1, -1) reads
+                # rows of any length as 1-pixel-high grey strips
+                rest = int(np.prod(known))
+                if d % rest == 0:
+                    reshape_to = tuple(d // rest if v == -1 else v for v in reshape_to)
+            if (
+                int(np.prod(reshape_to)) != d
+                or len(reshape_to) not in (2, 3)
+                or min(reshape_to) < 1
+            ):
                 raise ValueError(
                     f"{name}: image_shape={tuple(image_shape)} does not match "
                     f"samples of {d} features."

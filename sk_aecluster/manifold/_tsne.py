@@ -28,9 +28,11 @@ class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     ``TSNEEmbedding.transform``), so ``pipe.predict(X_new)`` works.
 
     ``transform`` of the training data itself returns the stored training
-    embedding (recognised by shape and a hash of the values), so
-    ``fit(X).transform(X)`` equals ``fit_transform(X)`` and a pipeline's
-    ``predict(X_train)`` agrees with its ``fit_predict(X_train)``.
+    embedding (training samples are recognised row by row, by their exact
+    values), so ``fit(X).transform(X)`` equals ``fit_transform(X)``, also for
+    subsets and permutations of ``X``, and a pipeline's ``predict(X_train)``
+    agrees with its ``fit_predict(X_train)``. New points are placed in the
+    frame of ``embedding_``; ``transform`` never modifies the estimator.
 
     Parameters
     ----------
@@ -247,8 +249,13 @@ class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def transform(self, X):
         """Embed points into the fitted embedding.
 
-        The training data get their stored coordinates; other points are
-        placed by optimising their positions against the training points.
+        Rows equal to a training sample get that sample's stored coordinates
+        (so ``transform`` of the training data, or of any subset or
+        permutation of it, agrees with ``fit_transform``); the other points
+        are placed by optimising their positions against the fixed training
+        points, each independently of the others up to the shared
+        interpolation grid. New points come back in the coordinate frame of
+        ``embedding_``, and repeated calls give the same result.
 
         Parameters
         ----------
@@ -262,10 +269,49 @@ class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         X = validate_data(self, X, dtype=np.float64, reset=False)
         if X.shape == self._train_key[0] and joblib.hash(X) == self._train_key[1]:
             return self.embedding_.copy()
+        rows = self._training_rows(X)
+        known = rows >= 0
+        out = np.empty((X.shape[0], self.n_components), dtype=np.float64)
+        out[known] = self.embedding_[rows[known]]
+        if not known.all():
+            out[~known] = self._place(X[~known])
+        return out
+
+    def _training_rows(self, X):
+        """Index of the training sample equal to each row of ``X``, or -1."""
+        train = np.ascontiguousarray(self._fit_X)
+        table = {}
+        for i in range(train.shape[0]):
+            table.setdefault(hash(train[i].tobytes()), i)
+        X = np.ascontiguousarray(X)
+        rows = np.full(X.shape[0], -1, dtype=np.intp)
+        for j in range(X.shape[0]):
+            i = table.get(hash(X[j].tobytes()))
+            if i is not None and np.array_equal(train[i], X[j]):
+                rows[j] = i
+        return rows
+
+    def _place(self, X):
+        """Optimise the positions of new points against the training embedding."""
+        from openTSNE import TSNEEmbedding
+
+        ref = self.tsne_embedding_
+        # openTSNE's transform re-centres the reference embedding in place.
+        # Work on a fresh copy of the training positions so that calls do not
+        # change the estimator, and shift the result back by the same centre
+        # so new points share the frame of embedding_ (which KMeans and the
+        # like were fitted on).
+        fresh = TSNEEmbedding(
+            self.embedding_,
+            ref.affinities,
+            random_state=ref.random_state,
+            **ref.gradient_descent_params,
+        )
+        center = (self.embedding_.max(axis=0) + self.embedding_.min(axis=0)) / 2
         params = dict(self.transform_params or {})
         with np.errstate(divide="ignore", invalid="ignore"):
-            new = self.tsne_embedding_.transform(X, **params)
-        return np.array(new, dtype=np.float64)
+            new = fresh.transform(X, **params)
+        return np.asarray(new, dtype=np.float64) + center
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
