@@ -203,6 +203,16 @@ def check_samples(estimator, X, *, reset, sample_shape=None):
         flat = flat.astype(np.float32)
     if flat.dtype.kind == "c":
         raise ComplexDataError(f"Complex data not supported: {name} does not accept complex data.")
+    fmt = None if reset else getattr(estimator, "input_format_", None)
+    if (
+        fmt is not None
+        and fmt.layout != "flat"
+        and np.issubdtype(fmt.dtype, np.integer)
+        and flat.dtype.kind in "iu"
+        and flat.size
+    ):
+        # fitted on 8-bit pixels: integer input must be pixels too
+        _data_range(flat, True, name)
     return flat.reshape(shape) if shape is not None else flat
 
 

@@ -17,6 +17,19 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
+def _refuse_text(X, estimator):
+    """Refuse arrays of strings, which NumPy would silently parse as numbers."""
+    dtype = getattr(X, "dtype", None)
+    if dtype is None and not hasattr(X, "iloc"):
+        dtype = np.asarray(X).dtype
+    if dtype is not None and getattr(dtype, "kind", None) in ("U", "S"):
+        raise TypeError(
+            f"{type(estimator).__name__} expects numeric data; got an array of "
+            f"dtype {dtype}."
+        )
+    return X
+
+
 class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """t-SNE as a pipeline step that can also embed new points.
 
@@ -162,7 +175,7 @@ class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         -------
         self : object
         """
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        X = validate_data(self, _refuse_text(X, self), dtype=np.float64, ensure_min_samples=2)
         n = X.shape[0]
         self.perplexity_ = float(self.perplexity)
         limit = (n - 1) / 3.0
@@ -266,7 +279,7 @@ class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         embedding : ndarray of shape (n_samples, n_components)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, _refuse_text(X, self), dtype=np.float64, reset=False)
         if X.shape == self._train_key[0] and joblib.hash(X) == self._train_key[1]:
             return self.embedding_.copy()
         rows = self._training_rows(X)
