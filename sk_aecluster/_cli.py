@@ -461,12 +461,16 @@ def _load_input(args, console, color_mode="auto"):
         if not path.exists():
             raise FileNotFoundError(f"INPUT not found: {str(path)!r}")
         if path.is_dir():
-            data = load_image_folder(
-                path,
-                labels_from_folders=args.labels_from_folders,
-                resize=args.resize,
-                color_mode=color_mode,
-            )
+            try:
+                data = load_image_folder(
+                    path,
+                    labels_from_folders=args.labels_from_folders,
+                    resize=args.resize,
+                    color_mode=color_mode,
+                )
+            except ValueError as exc:  # name the option, not the keyword argument
+                text = str(exc).replace("Pass resize=(height, width)", "Pass --resize HxW")
+                raise InputError(text) from exc
             info.update(
                 images=data.images, labels=data.target, kind="folder",
                 path=str(path), source=f"folder {str(path)!r}",
