@@ -51,8 +51,9 @@ numpydoc_xref_param_type = False
 
 # -- Offline build -----------------------------------------------------------
 # No intersphinx: references to numpy/scikit-learn/torch stay plain text so the
-# build never touches the network. MathJax is the one browser-side asset; it is
-# loaded by the reader's browser when a page shows a formula, never by Sphinx.
+# build never touches the network. The pages use no LaTeX math either (formulas
+# are written in Unicode), so reading the site needs no network: MathJax, which
+# would be fetched from a CDN by the reader's browser, is never loaded.
 myst_heading_anchors = 3
 
 # -- Gallery -----------------------------------------------------------------
@@ -74,7 +75,6 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "show_memory": False,
-    "reference_url": {"sk_aecluster": None},
     "doc_module": ("sk_aecluster",),
     "backreferences_dir": "generated/backreferences",
     "matplotlib_animations": False,
@@ -92,7 +92,8 @@ warnings.filterwarnings("ignore", message=".*Matplotlib is currently using agg.*
 # -- HTML ----------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"sk_aecluster {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,

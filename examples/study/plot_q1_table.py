@@ -86,7 +86,7 @@ grid = GridSearchCV(
     refit=False,  # we only need the table, not a refitted best pipeline
     cv=TransductiveSplit(),
 )
-grid.fit(X, y)
+grid = grid.fit(X, y)
 
 # %%
 # The table

@@ -69,10 +69,9 @@ EmbeddingDisplay.from_estimator(
 # %%
 # Most digits form their own island. Where the right panel shows two colours
 # in one island, or one colour split over two islands, k-means cannot be right
-# for all of them: these are the confusions of the clustering (typically 1s,
-# 8s and 9s with one another on this data set). An island that k-means splits
-# in two, or two islands it merges, shows in the left panel as a colour that
-# differs from the right one.
+# for all of them: these are the confusions of the clustering. An island that
+# k-means splits in two, or two islands it merges, shows in the left panel as
+# a colour that differs from the right one.
 #
 # AE1's codes
 # -----------

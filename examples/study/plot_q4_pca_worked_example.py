@@ -14,8 +14,8 @@ three dimensions,
 This page redoes the computation with NumPy, step by step, checks every step
 against :class:`sklearn.decomposition.PCA`, and compares the result with the
 numbers in the report. The report's mean and covariance are right, and its
-matrix :math:`U` of eigenvectors is right too — but it then reads the
-principal axes off the *rows* of :math:`U` instead of its *columns*, which
+matrix U of eigenvectors is right too — but it then reads the
+principal axes off the *rows* of U instead of its *columns*, which
 makes the projections in (b) and the two axes in (c) wrong; it also projects
 the raw points instead of the centred ones, and its reconstruction error
 (29.76) cannot be reproduced. The correct numbers are below.
@@ -42,9 +42,9 @@ n = len(X)
 # %%
 # (a) Mean and covariance
 # -----------------------
-# The report's :math:`\mu = [5.4, 8, 4.8]`, its centred matrix
-# :math:`X - \mu` and its covariance
-# :math:`\Sigma = \frac{1}{n}(X-\mu)^\top (X-\mu)` are all correct.
+# The report's μ = [5.4, 8, 4.8], its centred matrix
+# X - μ and its covariance
+# Σ = (1/n) (X-μ)ᵀ (X-μ) are all correct.
 mu = X.mean(axis=0)
 Xc = X - mu
 Sigma = Xc.T @ Xc / n
@@ -55,26 +55,26 @@ report_Sigma = np.array([[12.04, 0.5, 3.28], [0.5, 12.2, 2.9], [3.28, 2.9, 8.16]
 assert np.allclose(Sigma, report_Sigma)
 
 # %%
-# The report divides by :math:`n`; scikit-learn's ``explained_variance_`` and
-# :func:`numpy.cov` divide by :math:`n - 1`. The eigenvectors are the same;
-# the eigenvalues differ by the factor :math:`n / (n-1)`.
+# The report divides by n; scikit-learn's ``explained_variance_`` and
+# :func:`numpy.cov` divide by n - 1. The eigenvectors are the same;
+# the eigenvalues differ by the factor n / (n-1).
 assert np.allclose(np.cov(X, rowvar=False) * (n - 1) / n, Sigma)
 
 # %%
 # (a) Eigen-decomposition
 # -----------------------
 # :func:`numpy.linalg.eigh` returns the eigenvalues of a symmetric matrix in
-# *ascending* order and the eigenvectors as the *columns* of :math:`U`, with
-# :math:`\Sigma = U \Lambda U^\top`.
+# *ascending* order and the eigenvectors as the *columns* of U, with
+# Σ = U Λ Uᵀ.
 eigenvalues, U = np.linalg.eigh(Sigma)
 print("eigenvalues (ascending):", eigenvalues)
 print("U (eigenvectors in columns) =\n", U)
 assert np.allclose(U @ np.diag(eigenvalues) @ U.T, Sigma)
 
 # %%
-# The report's :math:`U` and :math:`\Lambda` are the same, up to the signs of
+# The report's U and Λ are the same, up to the signs of
 # the columns (an eigenvector times -1 is still an eigenvector): the
-# decomposition :math:`U \Lambda U^\top` it writes down is right.
+# decomposition U Λ Uᵀ it writes down is right.
 report_U = np.array([
     [0.400, -0.678, -0.617],
     [0.338, 0.734, -0.589],
@@ -91,8 +91,8 @@ for k in range(3):  # each *column* of the report's U is an eigenvector
 # %%
 # **The first mistake.** The report then lists the principal axes as
 # ``[0.400, -0.678, -0.617], [0.338, 0.734, -0.589], [-0.852, -0.027, -0.523]``:
-# the *rows* of :math:`U`. Rows of :math:`U` are not eigenvectors of
-# :math:`\Sigma`:
+# the *rows* of U. Rows of U are not eigenvectors of
+# Σ:
 for k in range(3):
     r = report_U[k]
     rayleigh = r @ Sigma @ r
@@ -123,16 +123,16 @@ print("sklearn components_ =\n", pca.components_)
 # %%
 # (b) Projections onto the principal axes
 # ---------------------------------------
-# The coordinates of sample :math:`x_i` along axis :math:`u_k` are
-# :math:`u_k^\top (x_i - \mu)`: the data are centred first. In matrix form the
-# :math:`n \times 3` matrix of projections is :math:`(X - \mu) U`.
+# The coordinates of sample xᵢ along axis uₖ are
+# uₖᵀ (xᵢ - μ): the data are centred first. In matrix form the
+# n × 3 matrix of projections is (X - μ) U.
 Z = Xc @ axes.T
 print("projections (one row per sample, one column per principal axis):\n", Z)
 assert np.allclose(Z, pca.transform(X))
 
 # %%
-# **The second mistake.** The report computes :math:`U X^\top`: rows of
-# :math:`U` (not the axes) times the raw points (not centred). Its numbers are
+# **The second mistake.** The report computes U Xᵀ: rows of
+# U (not the axes) times the raw points (not centred). Its numbers are
 # indeed that product (up to small slips of arithmetic such as 4.53 for
 # 4.521), but they are not the projections:
 report_b = report_U @ X.T
@@ -140,14 +140,14 @@ print("report's U X^T (transposed to one row per sample):\n", report_b.T)
 
 # %%
 # Projecting uncentred points onto the correct axes would only shift each
-# column by the constant :math:`u_k^\top \mu`; projecting onto the wrong
+# column by the constant uₖᵀ μ; projecting onto the wrong
 # vectors gives meaningless numbers.
 #
 # (c) Two axes and the reconstruction error
 # -----------------------------------------
-# Keeping the two axes of largest variance, :math:`W = [u_1, u_2]`, gives the
-# 2-D codes :math:`z_i = W^\top (x_i - \mu)` and the reconstructions
-# :math:`\hat x_i = \mu + W z_i`.
+# Keeping the two axes of largest variance, W = [u₁, u₂], gives the
+# 2-D codes zᵢ = Wᵀ (xᵢ - μ) and the reconstructions
+# x̂ᵢ = μ + W zᵢ.
 W = axes[:2].T                      # 3 x 2
 Z2 = Xc @ W
 X_hat = mu + Z2 @ W.T
@@ -164,17 +164,17 @@ assert np.allclose(pca2.inverse_transform(pca2.transform(X)), X_hat)
 
 # %%
 # A useful check: what is lost is the component along the third axis, so the
-# mean squared error equals the smallest eigenvalue of :math:`\Sigma`,
-# :math:`\lambda_3 = 5.472`, and the sum of squared errors is
-# :math:`n \lambda_3 = 54.72`.
+# mean squared error equals the smallest eigenvalue of Σ,
+# λ₃ = 5.472, and the sum of squared errors is
+# n λ₃ = 54.72.
 assert np.isclose(np.mean(errors ** 2), variances[2])
 
 # %%
-# **The third mistake.** The report's :math:`U'` takes rows 3 and 2 of its
-# :math:`U` — again not eigenvectors; the two most important axes are
-# :math:`u_1 \approx \pm[0.617, 0.589, 0.523]` and
-# :math:`u_2 \approx \pm[0.678, -0.734, 0.027]`. It then writes the error as
-# :math:`\sum_i \|(x_i - \mu) - U'^\top U' x_i\|_2`, mixing a centred and an
+# **The third mistake.** The report's U′ takes rows 3 and 2 of its
+# U — again not eigenvectors; the two most important axes are
+# u₁ ≈ ±[0.617, 0.589, 0.523] and
+# u₂ ≈ ±[0.678, -0.734, 0.027]. It then writes the error as
+# ∑ᵢ ‖(xᵢ - μ) - U′ᵀ U′ xᵢ‖₂, mixing a centred and an
 # uncentred vector, and reports 29.76 (average 2.976). Evaluated literally,
 # that formula gives neither number, with the raw or the centred points:
 U_prime = report_U[[2, 1]]

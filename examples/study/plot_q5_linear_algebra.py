@@ -5,12 +5,12 @@ Q5: the linear algebra behind PCA, checked numerically
 
 The study's fifth question asks for three proofs:
 
-(a) for any matrix :math:`A`, both :math:`AA^\top` and :math:`A^\top A` are
+(a) for any matrix A, both AAᵀ and Aᵀ A are
     symmetric and positive semi-definite, and they have the same non-zero
     eigenvalues;
-(b) a covariance matrix :math:`\Sigma = \sum_i \lambda_i u_i u_i^\top` can
+(b) a covariance matrix Σ = ∑ᵢ λᵢ uᵢ uᵢᵀ can
     be produced by a small set of data points;
-(c) the unit vector :math:`\phi` that *minimises* :math:`\phi^\top \Sigma \phi`
+(c) the unit vector φ that *minimises* φᵀ Σ φ
     is the eigenvector of the *smallest* eigenvalue.
 
 Proofs cannot be run, but every statement can be checked on random matrices.
@@ -22,9 +22,9 @@ second.
 # %%
 # (a) Symmetric
 # -------------
-# :math:`(AA^\top)^\top = (A^\top)^\top A^\top = AA^\top`, and likewise for
-# :math:`A^\top A`. We check it for a random 5 x 3 matrix (so
-# :math:`AA^\top` is 5 x 5 and :math:`A^\top A` is 3 x 3).
+# (AAᵀ)ᵀ = (Aᵀ)ᵀ Aᵀ = AAᵀ, and likewise for
+# Aᵀ A. We check it for a random 5 x 3 matrix (so
+# AAᵀ is 5 x 5 and Aᵀ A is 3 x 3).
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -38,9 +38,9 @@ print("A^TA symmetric:", np.array_equal(AtA, AtA.T))
 # %%
 # (a) Positive semi-definite
 # --------------------------
-# For any vector :math:`x`, :math:`x^\top AA^\top x = \|A^\top x\|^2 \ge 0`.
-# The report proves it through the eigenvalues (:math:`\lambda =
-# \|A^\top x\|^2 / \|x\|^2 \ge 0` for an eigenvector :math:`x`), which is
+# For any vector x, xᵀ AAᵀ x = ‖Aᵀ x‖² ≥ 0.
+# The report proves it through the eigenvalues (λ = ‖Aᵀ x‖² / ‖x‖² ≥ 0
+# for an eigenvector x), which is
 # equivalent for a symmetric matrix. Both checks:
 x = rng.normal(size=(5, 10_000))
 quadratic = np.einsum("ij,ik,kj->j", x, AAt, x)
@@ -52,19 +52,19 @@ print("eigenvalues of A^TA:", eig_AtA)
 assert quadratic.min() >= 0 and eig_AAt.min() > -1e-10 and eig_AtA.min() > -1e-10
 
 # %%
-# The two tiny values of :math:`AA^\top` are zeros up to rounding: a 5 x 5
+# The two tiny values of AAᵀ are zeros up to rounding: a 5 x 5
 # matrix of rank 3 has two zero eigenvalues.
 #
 # (a) The same non-zero eigenvalues
 # ---------------------------------
-# If :math:`AA^\top x = \lambda x` then
-# :math:`A^\top A (A^\top x) = \lambda (A^\top x)`, so :math:`A^\top x` is an
-# eigenvector of :math:`A^\top A` with the same :math:`\lambda` — *provided*
-# :math:`A^\top x \neq 0`, which holds exactly when :math:`\lambda \neq 0`
-# (since :math:`\|A^\top x\|^2 = \lambda \|x\|^2`). The report omits this
+# If AAᵀ x = λ x then
+# Aᵀ A (Aᵀ x) = λ (Aᵀ x), so Aᵀ x is an
+# eigenvector of Aᵀ A with the same λ — *provided*
+# Aᵀ x ≠ 0, which holds exactly when λ ≠ 0
+# (since ‖Aᵀ x‖² = λ ‖x‖²). The report omits this
 # condition; it is why only the *non-zero* eigenvalues are shared. By symmetry
 # of the argument the non-zero eigenvalues coincide with multiplicity, and they
-# are the squared singular values of :math:`A`.
+# are the squared singular values of A.
 nonzero = eig_AAt[eig_AAt > 1e-10]
 print("non-zero eigenvalues of AA^T:", nonzero)
 print("eigenvalues of A^TA:        ", eig_AtA)
@@ -84,19 +84,19 @@ print("A^T x is an eigenvector of A^TA for every non-zero eigenvalue; "
 # %%
 # (b) Data with a given covariance
 # --------------------------------
-# Any symmetric positive semi-definite :math:`\Sigma` (m x m) is
-# :math:`\sum_i \lambda_i u_i u_i^\top` with orthonormal eigenvectors
-# :math:`u_i`. The report then sets :math:`n = m` points
-# :math:`x_i = \mu + \sqrt{\lambda_i / n}\, u_i`. That does not work, for two
+# Any symmetric positive semi-definite Σ (m x m) is
+# ∑ᵢ λᵢ uᵢ uᵢᵀ with orthonormal eigenvectors
+# uᵢ. The report then sets n = m points
+# xᵢ = μ + √(λᵢ/n) uᵢ. That does not work, for two
 # reasons: the points' covariance is then
-# :math:`\frac1n\sum_i \frac{\lambda_i}{n} u_i u_i^\top = \Sigma / n^2`
-# (the factor must be :math:`\sqrt{n\lambda_i}`), and their mean is not
-# :math:`\mu` (the :math:`u_i` do not sum to zero), so the covariance around
+# (1/n) ∑ᵢ (λᵢ/n) uᵢ uᵢᵀ = Σ / n²
+# (the factor must be √(nλᵢ)), and their mean is not
+# μ (the uᵢ do not sum to zero), so the covariance around
 # their own mean is something else again. A construction that works uses
-# :math:`2m` points in symmetric pairs,
-# :math:`x_{\pm i} = \mu \pm \sqrt{m \lambda_i}\, u_i`: their mean is
-# :math:`\mu` and their covariance is
-# :math:`\frac{1}{2m}\sum_i 2 m \lambda_i u_i u_i^\top = \Sigma`.
+# 2m points in symmetric pairs,
+# x±ᵢ = μ ± √(mλᵢ) uᵢ: their mean is
+# μ and their covariance is
+# (1/2m) ∑ᵢ 2 m λᵢ uᵢ uᵢᵀ = Σ.
 m = 3
 B = rng.normal(size=(m, m))
 Sigma = B @ B.T                      # a random covariance matrix
@@ -121,9 +121,9 @@ for name, points in [("report's m points", report_points), ("2m symmetric points
 # %%
 # (c) Minimising the quadratic form on the unit sphere
 # ----------------------------------------------------
-# With a Lagrange multiplier, the minimiser of :math:`\phi^\top\Sigma\phi`
-# subject to :math:`\phi^\top\phi = 1` satisfies :math:`\Sigma\phi = \alpha\phi`:
-# it is an eigenvector, and the value there is the eigenvalue :math:`\alpha`.
+# With a Lagrange multiplier, the minimiser of φᵀΣφ
+# subject to φᵀφ = 1 satisfies Σφ = αφ:
+# it is an eigenvector, and the value there is the eigenvalue α.
 # The minimum is therefore the smallest eigenvalue, reached at its
 # eigenvector. (The report's last line says "the k-th eigenvector"; with the
 # eigenvalues sorted in decreasing order it is the *last*, m-th one.) We
@@ -144,8 +144,8 @@ assert values.min() >= lam[0] - 1e-9 and values.max() <= lam[-1] + 1e-9
 # %%
 # The random vectors never go below the smallest eigenvalue or above the
 # largest one. In two dimensions the whole unit circle can be drawn: with
-# :math:`\phi(\theta) = (\cos\theta, \sin\theta)`, the curve
-# :math:`\phi^\top\Sigma\phi` oscillates between the two eigenvalues and
+# φ(θ) = (cos θ, sin θ), the curve
+# φᵀΣφ oscillates between the two eigenvalues and
 # touches them exactly at the eigenvector directions. The maximiser is the
 # first principal axis; the minimiser is the direction PCA drops first.
 Sigma2 = Sigma[np.ix_([0, 2], [0, 2])]  # features 1 and 3 of the Q4 data
