@@ -317,6 +317,7 @@ class _OutputDir:
         self.overwrite = overwrite
         self.written = []
         self.temps = []
+        self.created = False
 
     def check(self):
         """Refuse a non-empty folder without ``--overwrite`` (before any work)."""
@@ -334,6 +335,7 @@ class _OutputDir:
     def open(self):
         """Create the folder; an old marker goes first so nothing looks complete."""
         self.check()
+        self.created = not self.path.exists()
         self.path.mkdir(parents=True, exist_ok=True)
         marker = self.path / MARKER
         if marker.exists():
@@ -378,6 +380,11 @@ class _OutputDir:
             except OSError:
                 pass
         self.temps, self.written = [], []
+        if self.created:
+            try:
+                self.path.rmdir()  # only succeeds when empty
+            except OSError:
+                pass
 
 
 # -- inputs --------------------------------------------------------------------------
@@ -674,8 +681,8 @@ def _save_figure(out, name, figure):
         plt.close(figure)
 
 
-def _write_results(out, console, *, ae, X, Z, labels, info, n_clusters, axis_label,
-                   title, metrics, timings, pipeline=None):
+def _write_results(out, console, *, ae, X, Z, labels, info, axis_label, title, metrics,
+                   timings, pipeline=None):
     """Figures, predictions, metrics, the model (cluster runs) and the marker."""
     from .plotting import EmbeddingDisplay, ReconstructionDisplay
 
@@ -708,8 +715,9 @@ def _write_results(out, console, *, ae, X, Z, labels, info, n_clusters, axis_lab
 
 def _report(console, metrics, n_images, out):
     total = metrics["timings_s"]["total"]
+    k = metrics["n_clusters"]
     console.result(
-        f"labelled {n_images} images with {metrics['n_clusters']} clusters in {total:.1f} s; "
+        f"labelled {n_images} images with {k} cluster{'' if k == 1 else 's'} in {total:.1f} s; "
         f"reconstruction loss {metrics['reconstruction_loss']:.4f}"
     )
     if "clustering_accuracy" in metrics:
@@ -853,7 +861,7 @@ def _cluster(args, console):
     title = f"{n} images: " + " \u2192 ".join(_step_names(pipe))
     try:
         _write_results(
-            out, console, ae=ae, X=X, Z=Z, labels=labels, info=info, n_clusters=n_clusters,
+            out, console, ae=ae, X=X, Z=Z, labels=labels, info=info,
             axis_label="t-SNE" if args.reducer == "tsne" and Z.shape[1] == 2 else None,
             title=title, metrics=metrics, timings=timings, pipeline=pipe,
         )
@@ -959,7 +967,7 @@ def _predict(args, console):
     Zp = np.asarray(Z)
     try:
         _write_results(
-            out, console, ae=ae, X=X, Z=Zp, labels=labels, info=info, n_clusters=n_clusters,
+            out, console, ae=ae, X=X, Z=Zp, labels=labels, info=info,
             axis_label="t-SNE" if reducer == "TSNETransformer" and Zp.shape[1] == 2 else None,
             title=title, metrics=metrics, timings=timings,
         )
