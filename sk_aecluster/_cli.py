@@ -163,7 +163,14 @@ def _add_output_options(parser):
 
 
 def build_parser():
-    """Return the :class:`argparse.ArgumentParser` of the command."""
+    """Build the command's argument parser.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        The parser of ``sk-aecluster`` with its ``cluster`` and ``predict``
+        sub-commands.
+    """
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Cluster images with an autoencoder, a dimension reduction and "
