@@ -315,3 +315,36 @@ def test_tampered_tensors_and_json_are_refused(saved_pipeline):
     path.write_bytes(path.read_bytes()[:-100])
     with pytest.raises(ValueError, match="not a valid safetensors file"):
         load_model(path)
+
+
+def test_pickle_and_joblib_round_trips_of_a_whole_pipeline_are_bit_identical(images, tmp_path):
+    import joblib
+
+    pipe = Pipeline([
+        ("ae", AE2Encoder(latent_channels=4, **AE)),
+        ("pca", PCA(4, random_state=0)),
+        ("tsne", TSNETransformer(**TSNE)),
+        ("km", KMeans(2, n_init=2, random_state=0)),
+    ]).fit(images)
+    new = images[::-1] // 2
+    joblib.dump(pipe, tmp_path / "pipe.joblib")
+    for again in (pickle.loads(pickle.dumps(pipe)), joblib.load(tmp_path / "pipe.joblib")):
+        assert np.array_equal(again[:-1].transform(images), pipe[:-1].transform(images))
+        assert np.array_equal(again.predict(images), pipe.predict(images))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert np.array_equal(again[:-1].transform(new), pipe[:-1].transform(new))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="simulates a machine without a GPU")
+def test_a_pickled_gpu_model_unpickles_on_a_cpu_only_machine(images):
+    ae = AE1Encoder(**AE).fit(images)
+    expected = ae.transform(images)
+    ae.set_params(device="cuda")
+    ae.net_.device = "cuda"  # as if trained on a GPU: skorch pickles the device
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        again = pickle.loads(pickle.dumps(ae))
+    assert any("no CUDA devices are available" in str(w.message) for w in record)
+    assert str(again.net_.device) == "cpu"
+    assert np.array_equal(again.transform(images), expected)
