@@ -55,7 +55,7 @@ for name, ae in [("AE1", ae1), ("AE2", ae2)]:
 # scale.
 indices = [int(np.flatnonzero(y == digit)[0]) for digit in range(10)]
 
-fig, (ax_top, ax_bottom) = plt.subplots(2, 1, figsize=(9, 5))
+fig, (ax_top, ax_bottom) = plt.subplots(2, 1, figsize=(9, 5.8))
 ReconstructionDisplay.from_estimator(
     ae1, X, indices=indices, ax=ax_top, cmap="gray_r",
     title="AE1: one convolution and one transposed convolution")
