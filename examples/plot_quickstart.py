@@ -32,7 +32,7 @@ print(f"{images.shape[0]} images of {images.shape[1]}x{images.shape[2]} pixels, 
       f"dtype {images.dtype}, labels {np.unique(y).tolist()}")
 
 fig, axes = plt.subplots(2, 10, figsize=(8, 2))
-for ax, image, label in zip(axes.ravel(), images, y):
+for ax, image, label in zip(axes.ravel(), images[:20], y[:20], strict=True):
     ax.imshow(image, cmap="gray_r", vmin=0, vmax=255)
     ax.set_title(str(label), fontsize=9)
     ax.set_axis_off()

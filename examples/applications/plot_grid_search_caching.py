@@ -71,8 +71,8 @@ def make_search(memory):
 start = time.perf_counter()
 plain = make_search(memory=None).fit(X, y)
 plain_time = time.perf_counter() - start
-print(f"without cache: {plain_time:.1f} s, best {plain.best_params_}, "
-      f"accuracy {plain.best_score_:.3f}")
+print(f"without cache: {plain_time:.1f} s")
+print(f"best candidate: {plain.best_params_}, accuracy {plain.best_score_:.3f}")
 
 # %%
 # With a cache
@@ -84,8 +84,8 @@ cache_dir = mkdtemp(prefix="sk_aecluster_cache_")
 start = time.perf_counter()
 cached = make_search(memory=Memory(cache_dir, verbose=0)).fit(X, y)
 cached_time = time.perf_counter() - start
-print(f"with cache:    {cached_time:.1f} s, best {cached.best_params_}, "
-      f"accuracy {cached.best_score_:.3f}")
+print(f"with cache: {cached_time:.1f} s")
+print(f"best candidate: {cached.best_params_}, accuracy {cached.best_score_:.3f}")
 print(f"speed-up: {plain_time / cached_time:.1f}x")
 
 # %%
@@ -112,7 +112,7 @@ results.round(3)
 # other two load it and fit only PCA and k-means. The refit of the best
 # candidate at the end is a cache hit too.
 labels = [f"{lc} / {nc}" for lc, nc in zip(results["latent channels"],
-                                         results["PCA components"])]
+                                         results["PCA components"], strict=True)]
 xs = np.arange(len(labels))
 fig, (ax_time, ax_acc) = plt.subplots(1, 2, figsize=(11, 4.2))
 ax_time.bar(xs - 0.2, results["fit time, no cache (s)"], 0.4, label="no cache")

@@ -79,7 +79,7 @@ def cluster_names(y_true, clusters):
     """Map each cluster to the digit it matches best (Hungarian algorithm)."""
     table = contingency_matrix(y_true, clusters)
     digits, ids = linear_sum_assignment(table, maximize=True)
-    return dict(zip(np.unique(clusters)[ids], np.unique(y_true)[digits]))
+    return dict(zip(np.unique(clusters)[ids], np.unique(y_true)[digits], strict=True))
 
 
 rows = []
@@ -110,7 +110,7 @@ for name, pipe in pipes.items():
 # same digit in both views; the t-SNE view separates the digits more clearly.
 fig, axes = plt.subplots(1, 2, figsize=(11, 5))
 colors = plt.get_cmap("tab10")
-for ax, (name, pipe) in zip(axes, pipes.items()):
+for ax, (name, pipe) in zip(axes, pipes.items(), strict=True):
     reduce = pipe[:-1]                  # autoencoder and reduction
     Z_train, Z_new = reduce.transform(X_train), reduce.transform(X_new)
     ax.scatter(Z_train[:, 0], Z_train[:, 1], c=colors(y_train), s=8, alpha=0.35,

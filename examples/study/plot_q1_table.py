@@ -164,7 +164,7 @@ print(f"best: {best['autoencoder']} + {best['reduction']}, accuracy {best['accur
 #   the same class end up close together. A lower loss does not guarantee
 #   better clusters, so a grid search should look at both. Here AE2 wins on
 #   both counts, as in the study.
-# * In the study AE2 beat AE1 by about 8 points with either reduction, and
+# * In the study AE2 beat AE1 by 8 to 10 points with either reduction, and
 #   PCA(32) and t-SNE(2) were within a point of each other. On the digits
 #   t-SNE helps k-means a lot more: the ten digit classes form compact,
 #   non-linear groups that t-SNE pulls apart

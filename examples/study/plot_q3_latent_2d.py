@@ -25,7 +25,6 @@ minute. At full size pass the study's ``(n, 32, 32, 3)`` ``uint8`` images,
 # Autoencoder, then :class:`~sk_aecluster.TSNETransformer` to two dimensions,
 # then k-means with one cluster per digit, as in the study's "AE + t-SNE(2)"
 # rows.
-import matplotlib.pyplot as plt
 from sklearn.cluster import KMeans
 from sklearn.pipeline import Pipeline
 

@@ -105,7 +105,7 @@ for k in range(3):
 order = np.argsort(eigenvalues)[::-1]
 axes = U[:, order].T          # one principal axis per row, most important first
 variances = eigenvalues[order]
-for k, (axis, variance) in enumerate(zip(axes, variances), start=1):
+for k, (axis, variance) in enumerate(zip(axes, variances, strict=True), start=1):
     print(f"principal axis {k}: {axis}   eigenvalue {variance:.3f} "
           f"({variance / variances.sum():.1%} of the variance)")
 

@@ -72,7 +72,7 @@ print("squared singular values:    ", np.sort(np.linalg.svd(A, compute_uv=False)
 assert np.allclose(nonzero, eig_AtA)
 
 lam, vecs = np.linalg.eigh(AAt)
-for value, v in zip(lam, vecs.T):
+for value, v in zip(lam, vecs.T, strict=True):
     w = A.T @ v
     if value > 1e-10:
         assert np.allclose(AtA @ w, value * w)
@@ -138,7 +138,8 @@ u_min = U[:, 0]
 print(f"smallest eigenvalue:                 {lam[0]:.4f}")
 print(f"u_min^T Sigma u_min:                 {u_min @ Sigma @ u_min:.4f}")
 print(f"smallest value over random vectors:  {values.min():.4f}")
-print(f"largest value over random vectors:   {values.max():.4f}  (largest eigenvalue {lam[-1]:.4f})")
+print(f"largest value over random vectors:   {values.max():.4f}")
+print(f"largest eigenvalue:                  {lam[-1]:.4f}")
 assert values.min() >= lam[0] - 1e-9 and values.max() <= lam[-1] + 1e-9
 
 # %%
@@ -157,7 +158,7 @@ angles = np.mod(np.arctan2(U2[1], U2[0]), np.pi)
 
 fig, ax = plt.subplots(figsize=(7, 5))
 ax.plot(np.degrees(theta), curve, label=r"$\phi(\theta)^\top \Sigma \phi(\theta)$")
-for value, angle, what in zip(lam2, angles, ["smallest", "largest"]):
+for value, angle, what in zip(lam2, angles, ["smallest", "largest"], strict=True):
     ax.axhline(value, color="grey", linestyle=":", lw=1)
     ax.plot(np.degrees(angle), value, "o", ms=8,
             label=f"eigenvector of the {what} eigenvalue ({value:.2f})")
