@@ -233,9 +233,13 @@ class _Encoder:
                 out[key] = self.value(v, f"{where} parameter {key}")
         return out
 
+    def output_config(self, est, where):
+        """The ``set_output`` configuration (e.g. ``{"transform": "pandas"}``)."""
+        return self.value(dict(getattr(est, "_sklearn_output_config", {})), where)
+
     def autoencoder(self, est, name, where):
         node = {"$t": "autoencoder", "class": name, "params": self.params(est, where),
-                "fitted": None}
+                "output_config": self.output_config(est, where), "fitted": None}
         if not hasattr(est, "net_"):
             return node
         fmt = est.input_format_
@@ -267,7 +271,8 @@ class _Encoder:
         if callable(est.metric):
             raise TypeError(f"{where}: a callable metric cannot be saved; use a metric name.")
         node = {"$t": "tsne", "class": "sk_aecluster.TSNETransformer",
-                "params": self.params(est, where), "fitted": None}
+                "params": self.params(est, where),
+                "output_config": self.output_config(est, where), "fitted": None}
         if not hasattr(est, "embedding_"):
             return node
         fitted = {
@@ -587,6 +592,14 @@ class _Decoder:
             est._validate_params()
         except (TypeError, ValueError) as exc:
             self.fail(where, f"invalid parameters: {exc}")
+        config = self.value(node.get("output_config", {"$t": "dict", "v": {}}), where)
+        if not isinstance(config, dict) or not all(
+            key in ("transform", "fit_transform") and value in ("default", "pandas", "polars")
+            for key, value in config.items()
+        ):
+            self.fail(where, "bad output configuration")
+        if config:
+            est._sklearn_output_config = config
         return est
 
     def device_for(self, est, where):

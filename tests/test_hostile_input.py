@@ -317,3 +317,22 @@ def test_command_line_refuses_a_pickle_disguised_as_a_model(tmp_path, capsys):
                        str(tmp_path / "out"), "--quiet"])
     err = capsys.readouterr().err.strip()
     assert status == 2 and len(err.splitlines()) == 1, err
+
+
+def test_command_line_predict_refuses_images_unlike_the_training_ones(tmp_path, capsys):
+    train = tmp_path / "x.npy"
+    np.save(train, images(n=12))
+    run = tmp_path / "run"
+    assert cli.main(["cluster", str(train), "--out", str(run), "--epochs", "1",
+                     "--autoencoder", "ae1", "--n-clusters", "2", "--n-components", "2",
+                     "--quiet"]) == 0
+    capsys.readouterr()
+    for name, X in {"channels": images(n=4, channels=1), "size": images(n=4, size=16),
+                    "nan": np.full((4, 8, 8, 3), np.nan, dtype=np.float32)}.items():
+        path = tmp_path / f"{name}.npy"
+        np.save(path, X)
+        status = cli.main(["predict", "--model", str(run), str(path), "--out",
+                           str(tmp_path / f"out_{name}"), "--quiet"])
+        err = capsys.readouterr().err.strip()
+        assert status == 2 and len(err.splitlines()) == 1, (name, err)
+        assert err.startswith("sk-aecluster: error:")

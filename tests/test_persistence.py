@@ -348,3 +348,12 @@ def test_a_pickled_gpu_model_unpickles_on_a_cpu_only_machine(images):
     assert any("no CUDA devices are available" in str(w.message) for w in record)
     assert str(again.net_.device) == "cpu"
     assert np.array_equal(again.transform(images), expected)
+
+
+def test_set_output_configuration_is_kept(features, tmp_path):
+    ae = DenseAutoEncoder(hidden_units=(4,), latent_dim=2, **AE).set_output(transform="pandas")
+    again = round_trip(ae.fit(features), tmp_path)
+    out = again.transform(features)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == ["denseautoencoder0", "denseautoencoder1"]
+    assert np.array_equal(out.to_numpy(), ae.transform(features).to_numpy())
