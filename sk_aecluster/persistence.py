@@ -440,7 +440,7 @@ class _Decoder:
             shape = self.shape(node.get("shape"), where, allow_zero=True)
             if not isinstance(v, list) or not all(isinstance(s, str) for s in v):
                 self.fail(where, "a string array must hold strings")
-            if len(v) != int(np.prod(shape)):
+            if len(v) != math.prod(shape):
                 self.fail(where, "string array of the wrong size")
             dt = node.get("dtype")
             if dt == "O":
@@ -474,8 +474,8 @@ class _Decoder:
 
     def shape(self, v, where, allow_zero=False):
         low = 0 if allow_zero else 1
-        if not isinstance(v, list) or not all(
-            isinstance(d, int) and not isinstance(d, bool) and d >= low for d in v
+        if not isinstance(v, list) or len(v) > 8 or not all(
+            isinstance(d, int) and not isinstance(d, bool) and low <= d < 2**31 for d in v
         ):
             self.fail(where, f"bad shape {v!r}")
         return tuple(v)
@@ -648,8 +648,8 @@ class _Decoder:
             self.fail(where, "bad input scaling")
         if len(pad) != 4 or len(network_shape) not in (1, 3) or len(sample_shape) > 3:
             self.fail(where, "bad input format")
-        d = int(np.prod(sample_shape))
-        if reshape_to is not None and int(np.prod(reshape_to)) != d:
+        d = math.prod(sample_shape)
+        if reshape_to is not None and math.prod(reshape_to) != d:
             self.fail(where, "reshape_to does not match the sample shape")
         return InputFormat(layout, sample_shape, reshape_to, network_shape,
                            self.dtype(node.get("dtype"), where), low, high, pad)
@@ -682,7 +682,7 @@ class _Decoder:
         fmt = self.input_format(fitted.get("input_format"), where)
         latent_shape = self.shape(fitted.get("latent_shape"), where)
         n_features = fitted.get("n_features_in")
-        if n_features != fmt.n_features:
+        if n_features != math.prod(fmt.sample_shape):
             self.fail(where, "n_features_in does not match the input format")
         weights = fitted.get("weights")
         if not isinstance(weights, dict):
@@ -694,7 +694,7 @@ class _Decoder:
                 meta = est._build_module(fmt)
                 meta_latent = meta.encode(torch.empty((1, *fmt.network_shape)))
                 meta_out = meta.decode(meta_latent)
-        except (RuntimeError, ValueError, TypeError) as exc:
+        except (RuntimeError, ValueError, TypeError, OverflowError) as exc:
             self.fail(where, f"the network cannot be built: {exc}")
         if tuple(meta_latent.shape[1:]) != latent_shape:
             self.fail(where, f"latent shape {latent_shape} does not match the network's "

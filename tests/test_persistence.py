@@ -263,6 +263,12 @@ def _tamper_unknown_param(tree):
     tree["steps"][0][1]["params"]["exec"] = "rm -rf /"
 
 
+def _tamper_huge_image(tree):
+    fmt = tree["steps"][0][1]["fitted"]["input_format"]
+    fmt["sample_shape"] = [2**40, 2**40, 3]
+    fmt["network_shape"] = [3, 2**40, 2**40]
+
+
 def _tamper_dtype(tree):
     tree["steps"][0][1]["fitted"]["input_format"]["dtype"] = "O"
 
@@ -281,6 +287,7 @@ def _tamper_dtype(tree):
         (_tamper_param_value, "invalid parameters"),
         (_tamper_unknown_param, "invalid parameters"),
         (_tamper_dtype, "unsupported dtype"),
+        (_tamper_huge_image, "bad shape"),
     ],
 )
 def test_tampered_descriptions_are_refused(tamper, match, saved_pipeline):
