@@ -454,7 +454,7 @@ def _read_labels(path):
     return labels
 
 
-def _load_input(args, console, color_mode="auto"):
+def _load_input(args, color_mode="auto"):
     """Return a dict with images, optional labels/target names/paths and a description."""
     from .datasets import load_digits_images, load_image_array, load_image_folder
 
@@ -546,13 +546,13 @@ def _check_device(device):
     return str(dev)
 
 
-def _check_out_vs_input(out, input_path, what="INPUT"):
+def _check_out_vs_input(out, input_path):
     if input_path is None:
         return
     out, src = Path(out).resolve(), Path(input_path).resolve()
     if src.is_dir() and (out == src or src in out.parents):
         raise InputError(
-            f"--out {str(out)!r} lies inside {what} {str(src)!r}; choose a folder "
+            f"--out {str(out)!r} lies inside INPUT {str(src)!r}; choose a folder "
             "outside it (its figures would be read as images next time)."
         )
 
@@ -745,7 +745,7 @@ def _cluster(args, console):
     args.device = _check_device(args.device)
 
     start = time.perf_counter()
-    info = _load_input(args, console)
+    info = _load_input(args)
     X, y = info["images"], info["labels"]
     timings["load"] = time.perf_counter() - start
     n = len(X)
@@ -756,7 +756,10 @@ def _cluster(args, console):
     if n_clusters is None:
         n_clusters = n_classes if n_classes is not None and n_classes >= 2 else 2
     if n_clusters > n:
-        raise InputError(f"--n-clusters {n_clusters} is more than the {n} images of INPUT.")
+        raise InputError(
+            f"{n_clusters} clusters are more than the {n} images of INPUT; "
+            "pass a smaller --n-clusters."
+        )
     n_components = args.n_components
     if args.reducer == "pca":
         if n_components is None:
@@ -918,7 +921,7 @@ def _predict(args, console):
         color_mode = "grey"
     elif len(shape) == 3 and shape[-1] == 3:
         color_mode = "rgb"
-    info = _load_input(args, console, color_mode=color_mode)
+    info = _load_input(args, color_mode=color_mode)
     X, y = info["images"], info["labels"]
     timings["load"] = time.perf_counter() - start
     n = len(X)
