@@ -525,3 +525,48 @@ def test_ctrl_c_in_a_subprocess(data_dir, tmp_path):
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert not out.exists()
+
+
+# -- label files ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name, write, expected",
+    [
+        ("y.npy", lambda p: np.save(p, np.array([1, 0, 1])), [1, 0, 1]),
+        ("y.npy", lambda p: np.save(p, np.array([[1], [0], [1]])), [1, 0, 1]),
+        ("y.npz", lambda p: np.savez(p, labels=np.array(["a", "b", "a"])), ["a", "b", "a"]),
+        ("y.npz", lambda p: np.savez(p, whatever=np.array([3, 4, 5])), [3, 4, 5]),
+        ("y.txt", lambda p: p.write_text("2\n0\n2\n\n"), [2, 0, 2]),
+        ("y.csv", lambda p: p.write_text("id,label\n0,cat\n1,dog\n2,cat\n"), ["cat", "dog", "cat"]),
+    ],
+)
+def test_label_file_formats(tmp_path, name, write, expected):
+    path = tmp_path / name
+    write(path)
+    assert _cli._read_labels(path).tolist() == expected
+
+
+@pytest.mark.parametrize(
+    "name, write, match",
+    [
+        ("y.npy", lambda p: np.save(p, np.zeros((3, 2))), "1-D"),
+        ("y.npz", lambda p: np.savez(p, a=np.zeros(3), b=np.zeros(3)), "'y' or 'labels'"),
+        ("y.csv", lambda p: p.write_text("a,b\n1,2\n"), "one label per line"),
+        ("y.npy", lambda p: p.write_bytes(b"junk"), "cannot read"),
+    ],
+)
+def test_bad_label_files(tmp_path, name, write, match):
+    path = tmp_path / name
+    write(path)
+    with pytest.raises(_cli.InputError, match=match):
+        _cli._read_labels(path)
+
+
+def test_string_labels_from_csv(data_dir, tmp_path):
+    names = np.where(data_dir.y == 1, "bright", "dark")
+    rows = "".join(f"{i},{v}\n" for i, v in enumerate(names))
+    (tmp_path / "labels.csv").write_text("id,label\n" + rows)
+    status, stdout, stderr = run_cli("cluster", data_dir.dir / "trainX.npy", "--labels",
+                                     tmp_path / "labels.csv", "--out", tmp_path / "o", *FAST)
+    assert status == 0, stderr
+    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
+    assert metrics["n_clusters"] == 2 and "clustering_accuracy" in metrics
