@@ -183,6 +183,11 @@ def test_cuda_without_gpu_is_a_clear_error(rgb_images):
         AE1Encoder(device="cuda", **FAST).fit(rgb_images[0])
 
 
+def test_unknown_device_is_a_value_error(rgb_images):
+    with pytest.raises(ValueError, match="'floppy' is not a torch device"):
+        AE1Encoder(device="floppy", **FAST).fit(rgb_images[0])
+
+
 def test_y_is_ignored(rgb_images):
     X, y = rgb_images
     a = AE1Encoder(**FAST).fit(X).transform(X)

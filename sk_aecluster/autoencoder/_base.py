@@ -29,7 +29,13 @@ from ._net import (
 
 
 def _check_device(device, name):
-    dev = torch.device(device)
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"{name}: device={device!r} is not a torch device; use 'cpu', 'cuda' "
+            "or 'cuda:N'."
+        ) from exc
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"{name}: device={device!r} was requested but no CUDA GPU is "
