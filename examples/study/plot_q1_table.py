@@ -20,7 +20,16 @@ the autoencoder step as a second metric.
 **Size.** This page uses scikit-learn's 1 797 digits (8x8 grey, 10 classes)
 and 10 training epochs. The study used 32x32 colour images in 2 classes; to
 rerun it at full size, load those as a ``uint8`` array of shape
-``(n, 32, 32, 3)``, use ``max_epochs=100`` and ``KMeans(2)``, and keep the rest.
+``(n, 32, 32, 3)``, use ``max_epochs=100`` and ``KMeans(2)``, and keep the rest:
+
+.. code-block:: python
+
+    from sk_aecluster.datasets import load_image_array
+
+    X = load_image_array("trainX.npy").images   # (n, 32, 32, 3) uint8
+    y = ...                                     # the labels, one per image
+    epochs = 100
+    pipe.set_params(km__n_clusters=2)
 """
 
 # %%
