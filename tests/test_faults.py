@@ -10,10 +10,14 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from skorch.callbacks import Callback
 
-from sk_aecluster import AE2Encoder, DenseAutoEncoder, clustering_accuracy_scorer
+from sk_aecluster import ConvAutoEncoder, DenseAutoEncoder, clustering_accuracy_scorer
 from sk_aecluster.autoencoder import StopOnDivergence
 
 TINY = dict(max_epochs=5, batch_size=8, random_state=0)
+
+
+def small_conv(**kw):
+    return ConvAutoEncoder(hidden_channels=(4,), latent_channels=4, **{**TINY, **kw})
 
 
 class CtrlC(Callback):
@@ -39,14 +43,14 @@ def images():
 
 
 def test_ctrl_c_after_an_epoch_keeps_the_weights_of_that_epoch(images):
-    ae = AE2Encoder(latent_channels=4, callbacks=[CtrlC(2)], **TINY)
+    ae = small_conv(callbacks=[CtrlC(2)])
     with pytest.warns(RuntimeWarning, match="training stopped after 2 of 5 epochs"):
         ae.fit(images)
     assert ae.n_epochs_ == 2 and len(ae.history_) == 2
     Z = ae.transform(images)
     assert np.isfinite(Z).all()
     # the same model as training for exactly two epochs
-    two = AE2Encoder(latent_channels=4, **{**TINY, "max_epochs": 2}).fit(images)
+    two = small_conv(max_epochs=2).fit(images)
     assert np.array_equal(Z, two.transform(images))
     # and it can be used and refitted like any fitted estimator
     assert ae.inverse_transform(Z).shape == images.shape
@@ -94,12 +98,12 @@ def test_a_diverging_candidate_fails_alone_in_a_grid_search(images):
 
 
 def test_refit_after_an_interrupt_is_the_same_as_a_fresh_fit(images):
-    ae = AE2Encoder(latent_channels=4, callbacks=[CtrlC(1)], **TINY)
+    ae = small_conv(callbacks=[CtrlC(1)])
     with pytest.warns(RuntimeWarning):
         ae.fit(images)
     ae.set_params(callbacks=None)
     again = ae.fit(images).transform(images)
-    fresh = AE2Encoder(latent_channels=4, **TINY).fit(images).transform(images)
+    fresh = small_conv().fit(images).transform(images)
     assert np.array_equal(again, fresh)
 
 
