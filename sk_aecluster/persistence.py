@@ -134,7 +134,10 @@ class _Encoder:
 
     def array(self, arr):
         key = f"t{len(self.arrays)}"
-        order = "F" if arr.flags.f_contiguous and not arr.flags.c_contiguous else "C"
+        # keep the memory layout (BLAS results can depend on it): column-major
+        # arrays, also strided views of one, come back Fortran-ordered
+        column_major = arr.ndim >= 2 and abs(arr.strides[0]) < abs(arr.strides[-1])
+        order = "F" if not arr.flags.c_contiguous and column_major else "C"
         # np.ascontiguousarray would turn 0-d arrays into 1-d ones
         self.arrays[key] = arr if arr.flags.c_contiguous else arr.copy(order="C")
         return {"$t": "array", "key": key, "order": order}

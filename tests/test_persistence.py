@@ -14,7 +14,12 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import PCA, KernelPCA
 from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, StandardScaler
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    KernelCenterer,
+    MinMaxScaler,
+    StandardScaler,
+)
 from skorch.callbacks import ProgressBar
 
 from sk_aecluster import (
@@ -26,6 +31,7 @@ from sk_aecluster import (
     load_model,
     save_model,
 )
+from sk_aecluster.persistence import SKLEARN_ESTIMATORS
 
 AE = dict(max_epochs=1, batch_size=16, random_state=0)
 TSNE = dict(n_iter=50, early_exaggeration_iter=20, perplexity=5, random_state=0)
@@ -137,6 +143,20 @@ def test_sklearn_estimators_round_trip_bit_identically(est, methods, features, t
     for method in methods:
         X = features if method != "inverse_transform" else est.transform(features)
         assert np.array_equal(getattr(again, method)(X), getattr(est, method)(X)), method
+
+
+@pytest.mark.parametrize("name", sorted(SKLEARN_ESTIMATORS))
+def test_every_supported_sklearn_estimator_round_trips(name, features, tmp_path):
+    cls = SKLEARN_ESTIMATORS[name]
+    defaults = cls().get_params()
+    kw = {k: v for k, v in {"n_components": 2, "n_clusters": 3, "random_state": 0}.items()
+          if k in defaults}
+    X = features @ features.T if cls is KernelCenterer else features
+    est = cls(**kw).fit(X)
+    again = round_trip(est, tmp_path)
+    for method in ("transform", "predict"):
+        if hasattr(est, method):
+            assert np.array_equal(getattr(again, method)(X), getattr(est, method)(X))
 
 
 def test_tsne_places_new_points_exactly_as_before(features, tmp_path):
