@@ -134,13 +134,28 @@ class _Encoder:
 
     def array(self, arr):
         key = f"t{len(self.arrays)}"
-        # keep the memory layout (BLAS results can depend on it): column-major
-        # arrays, also strided views of one, come back Fortran-ordered
-        column_major = arr.ndim >= 2 and abs(arr.strides[0]) < abs(arr.strides[-1])
-        order = "F" if not arr.flags.c_contiguous and column_major else "C"
-        # np.ascontiguousarray would turn 0-d arrays into 1-d ones
-        self.arrays[key] = arr if arr.flags.c_contiguous else arr.copy(order="C")
-        return {"$t": "array", "key": key, "order": order}
+        node = {"$t": "array", "key": key, "order": "C"}
+        if not arr.flags.c_contiguous:
+            # Keep the memory layout: BLAS results can depend on it. Column-major
+            # arrays come back Fortran-ordered, and 2-D views into a larger
+            # matrix (IncrementalPCA.components_, say) come back as views with
+            # the same leading dimension.
+            item = arr.itemsize
+            column_major = arr.ndim >= 2 and abs(arr.strides[0]) < abs(arr.strides[-1])
+            node["order"] = "F" if column_major else "C"
+            if arr.ndim == 2 and min(arr.shape) > 1 and all(st > 0 for st in arr.strides):
+                rows, cols = arr.shape
+                if arr.strides[0] == item and arr.strides[1] % item == 0:
+                    ld, need = arr.strides[1] // item, rows
+                elif arr.strides[1] == item and arr.strides[0] % item == 0:
+                    ld, need = arr.strides[0] // item, cols
+                else:
+                    ld = need = 0
+                if need < ld <= max(arr.shape):
+                    node["ld"] = ld
+            arr = arr.copy(order="C")  # np.ascontiguousarray would make 0-d arrays 1-d
+        self.arrays[key] = arr
+        return node
 
     def value(self, v, where, depth=0):
         if depth > _MAX_DEPTH:
@@ -399,10 +414,24 @@ class _Decoder:
             self.fail(where, f"tensor {key!r} is used twice")
         self.used.add(key)
         arr = self.arrays[key]
-        if node.get("order") == "F":
-            arr = np.asfortranarray(arr)
-        elif node.get("order") != "C":
+        order, ld = node.get("order"), node.get("ld")
+        if order not in ("C", "F"):
             self.fail(where, "unknown array order")
+        if ld is not None:
+            if not (isinstance(ld, int) and arr.ndim == 2 and 0 < ld <= max(arr.shape)):
+                self.fail(where, "bad leading dimension")
+            rows, cols = arr.shape
+            if order == "F" and ld > rows:
+                base = np.zeros((ld, cols), dtype=arr.dtype, order="F")
+                base[:rows] = arr
+                return base[:rows]
+            if order == "C" and ld > cols:
+                base = np.zeros((rows, ld), dtype=arr.dtype)
+                base[:, :cols] = arr
+                return base[:, :cols]
+            self.fail(where, "bad leading dimension")
+        if order == "F":
+            arr = np.asfortranarray(arr)
         return arr if arr.flags.writeable else arr.copy()
 
     def value(self, node, where, depth=0):

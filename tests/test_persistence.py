@@ -290,6 +290,10 @@ def _tamper_huge_image(tree):
     fmt["network_shape"] = [3, 2**40, 2**40]
 
 
+def _tamper_leading_dimension(tree):
+    tree["steps"][1][1]["state"]["v"]["components_"]["ld"] = 10**9
+
+
 def _tamper_dtype(tree):
     tree["steps"][0][1]["fitted"]["input_format"]["dtype"] = "O"
 
@@ -309,6 +313,7 @@ def _tamper_dtype(tree):
         (_tamper_unknown_param, "invalid parameters"),
         (_tamper_dtype, "unsupported dtype"),
         (_tamper_huge_image, "bad shape"),
+        (_tamper_leading_dimension, "bad leading dimension"),
     ],
 )
 def test_tampered_descriptions_are_refused(tamper, match, saved_pipeline):
