@@ -567,11 +567,12 @@ class _Decoder:
         return state
 
     def set_state(self, obj, state, where):
-        with warnings.catch_warnings():
-            # a model saved by another scikit-learn version loads like a pickle
-            # would, with scikit-learn's InconsistentVersionWarning
-            warnings.simplefilter("default")
+        # as unpickling does: a model saved by another scikit-learn version
+        # loads with scikit-learn's InconsistentVersionWarning
+        try:
             obj.__setstate__(state)
+        except (TypeError, ValueError, AttributeError) as exc:
+            self.fail(where, f"cannot restore the state: {exc}")
 
     def estimator(self, node, where):
         name = node.get("class")
