@@ -1,7 +1,7 @@
 """
-======================================================================
-Q1: autoencoders and reductions compared (reconstruction and accuracy)
-======================================================================
+=========================================
+Q1: comparing autoencoders and reductions
+=========================================
 
 The study's first question: *use different autoencoders and different
 dimensionality reductions, and discuss their reconstruction loss and
