@@ -76,7 +76,7 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "show_memory": False,
     "doc_module": ("sk_aecluster",),
-    "backreferences_dir": "generated/backreferences",
+    "backreferences_dir": "generated",
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib",),
     "abort_on_example_error": True,
