@@ -664,14 +664,6 @@ def _predictions_csv(labels, paths):
     return buf.getvalue()
 
 
-def _readable(path):
-    """Give a file the permissions of a newly created one (``mkstemp`` makes 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
-    return path
-
-
 def _use_agg():
     if "matplotlib.pyplot" not in sys.modules:
         import matplotlib
@@ -711,7 +703,7 @@ def _write_results(out, console, *, ae, X, Z, labels, info, axis_label, title, m
 
         console.progress(f"saving the fitted pipeline to {MODEL_FILE}")
         start = time.perf_counter()
-        out.write(MODEL_FILE, lambda temp: _readable(save_model(pipeline, temp)))
+        out.write(MODEL_FILE, lambda temp: save_model(pipeline, temp, overwrite=True))
         timings["save_model"] = time.perf_counter() - start
     timings["total"] = time.perf_counter() - timings.pop("_start")
     metrics["timings_s"] = {k: round(v, 3) for k, v in timings.items()}

@@ -377,6 +377,9 @@ def save_model(model, path, *, overwrite=False):
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
                                dir=path.parent if str(path.parent) else ".")
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the file from others
     try:
         save_file(encoder.arrays, tmp, metadata=metadata)
         os.replace(tmp, path)
@@ -746,13 +749,9 @@ class _Decoder:
                                  f"the network needs {tuple(exp.shape)} / {exp.dtype}")
             state[key] = torch.from_numpy(arr.copy(order="C"))
         device = self.device_for(est, where)
-        with torch.random.fork_rng(devices=[]):
-            module = est._build_module(fmt)
-        if len(fmt.network_shape) == 3:
-            module = module.to(memory_format=torch.channels_last)
         est.input_format_ = fmt
-        est.net_ = AutoEncoderNet(module, **est._net_kwargs(device))
-        est.net_.initialize()
+        with torch.random.fork_rng(devices=[]):
+            est.net_ = est._new_net(device)
         est.net_.module_.load_state_dict(state, strict=True)
         est.latent_shape_ = latent_shape
         est._n_features_out = int(np.prod(latent_shape))

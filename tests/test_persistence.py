@@ -390,3 +390,17 @@ def test_set_output_configuration_is_kept(features, tmp_path):
     assert isinstance(out, pd.DataFrame)
     assert list(out.columns) == ["denseautoencoder0", "denseautoencoder1"]
     assert np.array_equal(out.to_numpy(), ae.transform(features).to_numpy())
+
+
+def test_saved_file_has_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    from sklearn.decomposition import PCA
+
+    from sk_aecluster import save_model
+
+    path = save_model(PCA(1).fit(np.random.RandomState(0).rand(5, 3)), tmp_path / "m.safetensors")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~umask

@@ -114,6 +114,17 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         kwargs.update(self.net_params or {})
         return kwargs
 
+    def _new_net(self, device):
+        """A fresh, initialised skorch net for ``self.input_format_``.
+
+        Also used by :func:`sk_aecluster.load_model` before it loads weights.
+        """
+        module = self._build_module(self.input_format_)
+        if len(self.input_format_.network_shape) == 3:
+            module = module.to(memory_format=torch.channels_last)
+        net = AutoEncoderNet(module, **self._net_kwargs(device))
+        return net.initialize()
+
     def _dataset(self, X):
         return ArrayDataset(X, self.input_format_)
 
@@ -148,11 +159,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         start = time.perf_counter()
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
-            module = self._build_module(self.input_format_)
-            if len(self.input_format_.network_shape) == 3:
-                module = module.to(memory_format=torch.channels_last)
-            self.net_ = AutoEncoderNet(module, **self._net_kwargs(device))
-            self.net_.initialize()
+            self.net_ = self._new_net(device)
             try:
                 self._check_first_batch(dataset, device)
             except RuntimeError as exc:  # shapes the network cannot take

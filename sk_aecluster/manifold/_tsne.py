@@ -71,7 +71,8 @@ class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         How the embedding starts.
     negative_gradient_method : {"auto", "fft", "bh"}, default="auto"
         Approximation of the repulsive forces; ``"auto"`` uses FFT
-        interpolation for 1-2 components and Barnes-Hut otherwise.
+        interpolation for 1-2 components and at least 10,000 points, and
+        Barnes-Hut otherwise (faster on small data, any dimension).
     transform_params : dict or None, default=None
         Keyword arguments of openTSNE's ``TSNEEmbedding.transform`` for new
         points (``perplexity``, ``n_iter``, ``learning_rate``, ...).
@@ -188,7 +189,7 @@ class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             )
             self.perplexity_ = limit
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        tsne = self._opentsne(seed, X.shape[1])
+        tsne = self._opentsne(seed, *X.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             self.tsne_embedding_ = tsne.fit(X)
         self.embedding_ = np.array(self.tsne_embedding_, dtype=np.float64)
@@ -199,13 +200,15 @@ class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self._fit_X = X
         return self
 
-    def _opentsne(self, seed, n_features):
+    def _opentsne(self, seed, n_samples, n_features):
         """The ``openTSNE.TSNE`` that ``fit`` runs, for a given integer seed."""
         import openTSNE
 
         method = self.negative_gradient_method
         if method == "auto":
-            method = "fft" if self.n_components <= 2 else "bh"
+            # openTSNE's own rule (Barnes-Hut below 10,000 points, where it is
+            # faster), except that FFT interpolation only exists for 1-2 dims
+            method = "fft" if self.n_components <= 2 and n_samples >= 10_000 else "bh"
         initialization = self.initialization
         if initialization == "pca" and n_features < self.n_components:
             initialization = "random"
@@ -233,7 +236,7 @@ class TSNETransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         points (the affinities, a function of ``X`` and the parameters, and the
         point positions) can be recomputed exactly.
         """
-        tsne = self._opentsne(self._seed, X.shape[1])
+        tsne = self._opentsne(self._seed, *X.shape)
         logger = logging.getLogger("openTSNE")
         level = logger.level
         logger.setLevel(logging.ERROR)  # not a fresh start: no variance warning
