@@ -377,11 +377,11 @@ def save_model(model, path, *, overwrite=False):
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
                                dir=path.parent if str(path.parent) else ".")
     os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the file from others
     try:
         save_file(encoder.arrays, tmp, metadata=metadata)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the file from others
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
