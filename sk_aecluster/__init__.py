@@ -8,6 +8,7 @@ The public API:
 - :func:`clustering_accuracy_score`, :data:`clustering_accuracy_scorer`.
 - :class:`TransductiveSplit`: the study's cluster-everything protocol.
 - :func:`save_model`, :func:`load_model`: pickle-free model files.
+- :func:`make_recommended_pipeline`, :func:`make_study_pipeline`: ready recipes.
 """
 
 from ._version import __version__
@@ -22,6 +23,7 @@ from .manifold import TSNETransformer
 from .metrics import clustering_accuracy_score, clustering_accuracy_scorer
 from .model_selection import TransductiveSplit
 from .persistence import load_model, save_model
+from .recipes import make_recommended_pipeline, make_study_pipeline
 
 __all__ = [
     "AE1Encoder",
@@ -35,5 +37,7 @@ __all__ = [
     "clustering_accuracy_score",
     "clustering_accuracy_scorer",
     "load_model",
+    "make_recommended_pipeline",
+    "make_study_pipeline",
     "save_model",
 ]

@@ -1,0 +1,140 @@
+"""Clustering quality of the library's recipes against baselines and the study.
+
+For each data set (the bundled digits and, where ``../shared/data`` exists,
+USPS, MNIST test, CIFAR-2 and CIFAR-10) and each recipe, fits the recipe with
+``fit_predict`` on all images (the transductive protocol) for several seeds
+and prints clustering accuracy, NMI and ARI as mean [min-max], with the wall
+time per fit, as a Markdown table.
+
+Usage::
+
+    python benchmarks/bench_quality.py --datasets digits
+    python benchmarks/bench_quality.py --datasets usps,mnist --recipes recommended,n2d --seeds 0,1,2
+    python benchmarks/bench_quality.py --tiny          # smoke size: 300 images, 1 epoch
+"""
+
+import argparse
+import statistics
+import sys
+import time
+import warnings
+
+import numpy as np
+from _common import machine_description
+from _data import LOADERS, DataNotFound
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from sklearn.mixture import GaussianMixture
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from sk_aecluster import (
+    AE1Encoder,
+    AE2Encoder,
+    DenseAutoEncoder,
+    TSNETransformer,
+    clustering_accuracy_score,
+    make_recommended_pipeline,
+)
+
+
+def _flat(X):
+    return X.reshape(len(X), -1).astype(np.float32)
+
+
+def _pad(X):
+    return X.shape[1] % 8 != 0
+
+
+def recipes(X, k, seed, tiny):
+    """Recipe name -> unfitted pipeline for images ``X`` and ``k`` clusters."""
+    ep = 1 if tiny else None
+    flat = ("flat", FunctionTransformer(_flat))
+    km = ("km", KMeans(k, n_init=10, random_state=seed))
+    tsne = ("tsne", TSNETransformer(random_state=seed, n_jobs=2))
+    study = dict(max_epochs=ep or 20, random_state=seed, pad_images=_pad(X))
+    out = {
+        "kmeans_pixels": Pipeline([flat, km]),
+        "pca32_kmeans": Pipeline([flat, ("pca", PCA(32, random_state=seed)), km]),
+        "tsne_kmeans": Pipeline([flat, tsne, km]),
+        "ae1_pca32": Pipeline([("ae", AE1Encoder(**study)), ("pca", PCA(32, random_state=seed)), km]),
+        "ae1_tsne2": Pipeline([("ae", AE1Encoder(**study)), tsne, km]),
+        "ae2_pca32": Pipeline([("ae", AE2Encoder(**study)), ("pca", PCA(32, random_state=seed)), km]),
+        "ae2_tsne2": Pipeline([("ae", AE2Encoder(**study)), tsne, km]),
+        "recommended": make_recommended_pipeline(
+            k, random_state=seed, **({"max_epochs": ep} if ep else {})
+        ),
+    }
+    try:
+        import umap
+
+        out["n2d"] = Pipeline([
+            flat,
+            ("ae", DenseAutoEncoder(max_epochs=ep or 50, batch_size=256, random_state=seed)),
+            ("umap", umap.UMAP(n_components=k, n_neighbors=20, min_dist=0.0, random_state=seed)),
+            ("gmm", GaussianMixture(k, covariance_type="full", random_state=seed)),
+        ])
+        out["umap_kmeans"] = Pipeline([
+            flat,
+            ("umap", umap.UMAP(n_components=2, min_dist=0.0, random_state=seed)),
+            km,
+        ])
+    except ImportError:
+        pass
+    return out
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--datasets", default="digits,usps,mnist,cifar2,cifar10")
+    p.add_argument("--recipes", default="all", help="comma-separated names, or 'all'")
+    p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--tiny", action="store_true", help="300 images, 1 epoch: a smoke test")
+    args = p.parse_args(argv)
+    warnings.filterwarnings("ignore", category=UserWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    seeds = [int(s) for s in args.seeds.split(",")]
+    print(machine_description())
+    print()
+    print("| data | recipe | accuracy | NMI | ARI | time per fit (s) |")
+    print("|---|---|---|---|---|---|")
+    for name in args.datasets.split(","):
+        try:
+            X, y = LOADERS[name]()
+        except DataNotFound as exc:
+            print(f"| {name} | {exc} | | | | |")
+            continue
+        if args.tiny:
+            idx = np.random.RandomState(0).permutation(len(X))[:300]
+            X, y = X[idx], y[idx]
+        k = len(np.unique(y))
+        names = None if args.recipes == "all" else args.recipes.split(",")
+        for recipe in (names or recipes(X, k, 0, args.tiny)):
+            scores = {"acc": [], "nmi": [], "ari": [], "time": []}
+            for seed in seeds:
+                pipe = recipes(X, k, seed, args.tiny).get(recipe)
+                if pipe is None:
+                    break
+                start = time.perf_counter()
+                labels = pipe.fit_predict(X)
+                scores["time"].append(time.perf_counter() - start)
+                scores["acc"].append(clustering_accuracy_score(y, labels))
+                scores["nmi"].append(normalized_mutual_info_score(y, labels))
+                scores["ari"].append(adjusted_rand_score(y, labels))
+            if not scores["acc"]:
+                print(f"| {name} | {recipe} | not available | | | |")
+                continue
+
+            def fmt(v):
+                if len(v) == 1:
+                    return f"{v[0]:.3f}"
+                return f"{statistics.mean(v):.3f} [{min(v):.3f}-{max(v):.3f}]"
+
+            print(f"| {name} | {recipe} | {fmt(scores['acc'])} | {fmt(scores['nmi'])} | "
+                  f"{fmt(scores['ari'])} | {statistics.mean(scores['time']):.0f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
