@@ -99,7 +99,10 @@ def make_study_pipeline(n_clusters=2, *, autoencoder="ae2", reducer="pca", n_com
     >>> [name for name, _ in make_study_pipeline(autoencoder="ae1", reducer="tsne").steps]
     ['ae', 'tsne', 'km']
     """
-    ae_cls = {"ae1": AE1Encoder, "ae2": AE2Encoder}[autoencoder]
+    classes = {"ae1": AE1Encoder, "ae2": AE2Encoder}
+    if autoencoder not in classes:
+        raise ValueError(f"autoencoder must be 'ae1' or 'ae2'; got {autoencoder!r}.")
+    ae_cls = classes[autoencoder]
     ae = ae_cls(max_epochs=max_epochs, random_state=random_state, **autoencoder_params)
     if reducer == "pca":
         red = ("pca", PCA(n_components or 32, random_state=random_state))

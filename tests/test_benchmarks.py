@@ -34,3 +34,13 @@ def test_bench_grid_smoke():
 def test_bench_memory_smoke():
     out = run("bench_memory.py", "--sizes", "1000")
     assert "1000" in out and "yes" in out
+
+
+def test_bench_quality_smoke():
+    out = run("bench_quality.py", "--datasets", "digits", "--seeds", "0", "--tiny",
+              "--recipes", "kmeans_pixels,ae1_pca32,ae2_tsne2,recommended")
+    rows = [line for line in out.splitlines() if line.startswith("| digits")]
+    assert [r.split("|")[2].strip() for r in rows] == [
+        "kmeans_pixels", "ae1_pca32", "ae2_tsne2", "recommended"]
+    for r in rows:
+        assert 0.1 < float(r.split("|")[3]) <= 1.0
