@@ -2,7 +2,7 @@
 
 Build (offline, warnings are errors, gallery examples executed)::
 
-    python -m sphinx -W --keep-going -b html docs docs/_build/html
+    python -m sphinx -W -b html docs docs/_build/html
 """
 
 import os

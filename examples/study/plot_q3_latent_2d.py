@@ -61,7 +61,7 @@ for name, pipe in pipes.items():
 # the output of the steps before k-means (the t-SNE coordinates; the training
 # images get their stored embedding), the left panel is coloured by k-means'
 # clusters and the right one by the true digits.
-EmbeddingDisplay.from_estimator(
+display = EmbeddingDisplay.from_estimator(
     pipes["AE2"], X, y_true=y, axis_label="t-SNE",
     title=f"AE2 codes, t-SNE to 2-D (clustering accuracy {accuracy['AE2']:.2f})")
 
@@ -74,7 +74,7 @@ EmbeddingDisplay.from_estimator(
 #
 # AE1's codes
 # -----------
-EmbeddingDisplay.from_estimator(
+display = EmbeddingDisplay.from_estimator(
     pipes["AE1"], X, y_true=y, axis_label="t-SNE",
     title=f"AE1 codes, t-SNE to 2-D (clustering accuracy {accuracy['AE1']:.2f})")
 
