@@ -189,4 +189,4 @@ print(f"best: {best['autoencoder']} + {best['reduction']}, accuracy {best['accur
 # ready to ``predict``. Each of the four candidates trained its autoencoder
 # from scratch; giving the pipeline a ``memory`` trains each distinct
 # autoencoder only once, see
-# :ref:`sphx_glr_auto_examples_applications_plot_grid_search_caching.py`.
+# :ref:`sphx_glr_auto_examples_applications_plot_pipeline_caching.py`.
