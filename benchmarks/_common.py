@@ -47,7 +47,7 @@ def abba(a, b, rounds):
 
 def median_ratio(ta, tb):
     """Median over rounds of ``ta[i] / tb[i]``."""
-    return statistics.median(x / y for x, y in zip(ta, tb))
+    return statistics.median(x / y for x, y in zip(ta, tb, strict=True))
 
 
 def matmul_peak_gflops(n=1024, repeat=20):

@@ -60,7 +60,8 @@ else:
             global peak
             peak = max(peak, status("RssAnon"))
     ae.set_params(callbacks=[Watch()]).fit(X)
-    print(json.dumps({"growth": peak - base, "input": X.nbytes, "is_memmap": isinstance(X, np.memmap)}))
+    print(json.dumps({"growth": peak - base, "input": X.nbytes,
+                      "is_memmap": isinstance(X, np.memmap)}))
 """
 
 

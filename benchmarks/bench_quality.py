@@ -58,9 +58,11 @@ def recipes(X, k, seed, tiny):
         "kmeans_pixels": Pipeline([flat, km]),
         "pca32_kmeans": Pipeline([flat, ("pca", PCA(32, random_state=seed)), km]),
         "tsne_kmeans": Pipeline([flat, tsne, km]),
-        "ae1_pca32": Pipeline([("ae", AE1Encoder(**study)), ("pca", PCA(32, random_state=seed)), km]),
+        "ae1_pca32": Pipeline([("ae", AE1Encoder(**study)), ("pca32", PCA(32, random_state=seed)),
+                               km]),
         "ae1_tsne2": Pipeline([("ae", AE1Encoder(**study)), tsne, km]),
-        "ae2_pca32": Pipeline([("ae", AE2Encoder(**study)), ("pca", PCA(32, random_state=seed)), km]),
+        "ae2_pca32": Pipeline([("ae", AE2Encoder(**study)), ("pca32", PCA(32, random_state=seed)),
+                               km]),
         "ae2_tsne2": Pipeline([("ae", AE2Encoder(**study)), tsne, km]),
         "recommended": make_recommended_pipeline(
             k, random_state=seed, **({"max_epochs": ep} if ep else {})

@@ -16,11 +16,9 @@ import argparse
 import statistics
 import sys
 
-import numpy as np
 import torch
-from torch import nn
-
 from _common import abba, machine_description, matmul_peak_gflops, median_ratio, random_images
+from torch import nn
 
 from sk_aecluster import AE1Encoder, AE2Encoder
 
@@ -90,7 +88,8 @@ def conv_flops_per_image(build, size=32):
 
     def hook(mod, inp, out):
         nonlocal flops
-        k = mod.weight.numel() // (mod.out_channels if isinstance(mod, nn.Conv2d) else mod.in_channels)
+        per = mod.out_channels if isinstance(mod, nn.Conv2d) else mod.in_channels
+        k = mod.weight.numel() // per
         if isinstance(mod, nn.Conv2d):
             flops += 2 * out[0].numel() * k
         else:
@@ -109,8 +108,10 @@ def bench(name, build, lib_cls, X, args):
     ref = Reference(build, X, args.epochs, args.batch_size)
     lib = lib_cls(max_epochs=args.epochs, batch_size=args.batch_size, random_state=0)
     # warm up both paths, untimed
-    ref.fit(); lib.fit(X)
-    ref.transform(X); lib.transform(X)
+    ref.fit()
+    lib.fit(X)
+    ref.transform(X)
+    lib.transform(X)
 
     t_lib, t_ref = abba(lambda: lib.fit(X), ref.fit, args.rounds)
     t_a1, t_a2 = abba(ref.fit, lambda: Reference.fit(ref), args.rounds) if args.aa else ([], [])
@@ -153,7 +154,8 @@ def main(argv=None):
         if key == "ae2":
             # forward + backward ~ 3x forward flops
             flops = 3 * conv_flops_per_image(build) * args.n
-            print(f"{'AE2 fit, % of matmul peak':<26}{100 * flops / lib_epoch / 1e9 / peak:>13.1f}%")
+            share = 100 * flops / lib_epoch / 1e9 / peak
+            print(f"{'AE2 fit, % of matmul peak':<26}{share:>13.1f}%")
     return 0
 
 

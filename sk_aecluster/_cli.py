@@ -63,34 +63,25 @@ class Interrupted(Exception):
 
 
 # -- argument parsing ------------------------------------------------------------
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _number(cast, minimum, exclusive, words):
+    """An argparse type: ``cast(text)`` at least (or above) ``minimum``, finite."""
+
+    def parse(text):
+        try:
+            value = cast(text)
+        except ValueError:
+            value = None
+        if value is None or value != value or value == float("inf") or value < minimum \
+                or (exclusive and value == minimum):
+            raise argparse.ArgumentTypeError(f"expected {words}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return value
-
-
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
+_positive_int = _number(int, 1, False, "a positive integer")
+_non_negative_int = _number(int, 0, False, "an integer >= 0")
+_positive_float = _number(float, 0.0, True, "a positive number")
 
 
 def _image_size(text):
@@ -528,22 +519,13 @@ def _describe(images):
 
 
 def _check_device(device):
-    import torch
+    """The library's device check, as a command-line error."""
+    from .autoencoder._base import _check_device as check
 
     try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError, ValueError):
-        raise InputError(
-            f"--device {device!r} is not a torch device (use cpu, cuda, cuda:1, mps)."
-        ) from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise InputError(
-            f"--device {device!r}: no CUDA GPU is available on this machine "
-            "(torch.cuda.is_available() is False); use --device cpu."
-        )
-    if dev.type == "mps" and not torch.backends.mps.is_available():
-        raise InputError(f"--device {device!r}: MPS is not available on this machine.")
-    return str(dev)
+        return str(check(device, "--device"))
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _check_out_vs_input(out, input_path):

@@ -702,7 +702,6 @@ class _Decoder:
         est.feature_names_in_ = arr
 
     def autoencoder(self, node, where):
-        from .autoencoder import AutoEncoderNet
 
         name = node.get("class")
         cls = self.autoencoders.get(name) if isinstance(name, str) else None

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from skorch.callbacks import EarlyStopping, ProgressBar
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from skorch.callbacks import EarlyStopping, ProgressBar
 
 from sk_aecluster import AE1Encoder, AE2Encoder, ConvAutoEncoder, DenseAutoEncoder
 

@@ -11,8 +11,8 @@ from sk_aecluster import (
     AE1Encoder,
     AE2Encoder,
     AutoEncoderNet,
-    TSNETransformer,
     TransductiveSplit,
+    TSNETransformer,
     clustering_accuracy_score,
     clustering_accuracy_scorer,
 )

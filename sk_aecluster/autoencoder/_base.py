@@ -31,7 +31,7 @@ from ._net import (
 def _check_device(device, name):
     try:
         dev = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
+    except (RuntimeError, TypeError, ValueError) as exc:
         raise ValueError(
             f"{name}: device={device!r} is not a torch device; use 'cpu', 'cuda' "
             "or 'cuda:N'."

@@ -80,7 +80,7 @@ def conv_autoencoder_module(
     widths = [in_channels, *hidden_channels, latent_channels]
     stride = 2 if downsampling == "stride" else 1
     encoder = []
-    for c_in, c_out in zip(widths[:-1], widths[1:]):
+    for c_in, c_out in zip(widths[:-1], widths[1:], strict=True):
         encoder.append(nn.Conv2d(c_in, c_out, kernel_size, stride, kernel_size // 2))
         act = _activation(activation)
         if act is not None:
@@ -91,7 +91,7 @@ def conv_autoencoder_module(
             encoder.append(nn.MaxPool2d(2, 2))
     decoder = []
     rev = widths[::-1]
-    for i, (c_in, c_out) in enumerate(zip(rev[:-1], rev[1:])):
+    for i, (c_in, c_out) in enumerate(zip(rev[:-1], rev[1:], strict=True)):
         decoder.append(nn.ConvTranspose2d(c_in, c_out, 2, 2))
         if i == len(rev) - 2:
             decoder.append(nn.Tanh())
@@ -122,7 +122,7 @@ def dense_autoencoder_module(
 
     def stack(ws):
         layers = []
-        for i, (a, b) in enumerate(zip(ws[:-1], ws[1:])):
+        for i, (a, b) in enumerate(zip(ws[:-1], ws[1:], strict=True)):
             layers.append(nn.Linear(a, b))
             if i < len(ws) - 2:
                 act = _activation(activation)

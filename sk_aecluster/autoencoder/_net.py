@@ -6,8 +6,7 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
-from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler
-from torch.utils.data import SequentialSampler
+from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
 
 
 class ArrayDataset(Dataset):

@@ -1,6 +1,5 @@
 """Clustering accuracy: the best one-to-one matching of clusters to classes."""
 
-import numpy as np
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import make_scorer
 from sklearn.metrics.cluster import contingency_matrix

@@ -47,20 +47,10 @@ def grid_axes(ax, n_rows, n_cols, *, figsize, sharex=False, sharey=False):
 
 
 def _channel_axis(shape, data_format):
-    a, _, c = shape
-    if data_format == "channels_last":
-        return "last"
-    if data_format == "channels_first":
-        return "first"
-    if c <= 4:
-        return "last"
-    if a <= 4:
-        return "first"
-    raise ValueError(
-        f"Cannot tell the channel axis of images of shape {shape}: neither the "
-        "first nor the last axis has at most 4 values. Pass data_format="
-        "'channels_last' or 'channels_first'."
-    )
+    """'first' or 'last': the autoencoders' rule for 4-D images."""
+    from ..autoencoder._input import _decide_layout
+
+    return "first" if _decide_layout(shape, data_format, "The image grid") == "nchw" else "last"
 
 
 def as_display_images(X, *, data_format="auto", image_shape=None):
