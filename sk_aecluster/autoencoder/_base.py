@@ -52,8 +52,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     Subclasses define ``_input_format(X)`` (how samples map to the network's
     input) and ``_build_module(input_format)`` (the ``torch.nn.Module``).
 
-    Fitted attributes shared by all subclasses
-    ------------------------------------------
+    Attributes
+    ----------
     net_ : AutoEncoderNet
         The trained skorch net (``net_.module_`` is the torch module and
         ``net_.history`` the training history).
@@ -139,7 +139,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Parameters
         ----------
         X : array-like of shape (n_samples, ...)
-            Training samples; see the user guide for the accepted layouts.
+            Training samples; see :ref:`input` in the user guide for the
+            accepted layouts and how they are scaled.
         y : Ignored
             Not used: the loss compares the reconstruction with ``X`` only.
             Accepted so the estimator works inside pipelines and grid searches.
