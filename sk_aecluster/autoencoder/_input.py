@@ -90,10 +90,11 @@ class InputFormat:
             t = t.reshape(n, *self.reshape_to)
         scale = 2.0 / (self.high - self.low)
         offset = -1.0 - self.low * scale
-        if t.dtype == torch.float32:
-            t = t * scale + offset  # a new tensor: the caller's data stay intact
-        else:
-            t = t.to(torch.float32).mul_(scale).add_(offset)  # converted copy
+        # offset + scale * x in one pass, into a new float32 tensor (the
+        # caller's data stay intact); uint8 is promoted by the kernel itself
+        t = torch.add(self._offset_tensor(offset), t, alpha=scale)
+        if t.dtype != torch.float32:
+            t = t.to(torch.float32)
         if self.layout == "flat":
             return t.reshape(n, -1)
         if self.layout == "nhw":
@@ -106,6 +107,10 @@ class InputFormat:
         # channels-last memory is what permuted NHWC data already is; make the
         # other layouts agree so every batch reaches the network the same way.
         return t.contiguous(memory_format=torch.channels_last)
+
+    @staticmethod
+    def _offset_tensor(offset):
+        return torch.tensor(offset, dtype=torch.float32)
 
     def from_tensor(self, t):
         """Undo ``to_tensor``: network output to samples in the input's format."""
@@ -219,6 +224,8 @@ def check_samples(estimator, X, *, reset, sample_shape=None):
 def _data_range(X, integer_pixels, name):
     """The (low, high) interval mapped to [-1, 1]."""
     if integer_pixels and np.issubdtype(X.dtype, np.integer):
+        if X.dtype == np.uint8:  # in range by construction: no pass over the data
+            return 0.0, 255.0
         lo, hi = int(X.min()), int(X.max())
         if lo < 0 or hi > 255:
             raise ValueError(
