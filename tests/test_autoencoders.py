@@ -305,6 +305,18 @@ def test_skorch_callbacks_and_history_are_reachable(digits, capsys):
     assert "dur" in ae.history_[-1]
 
 
+def test_checkpoint_on_the_training_loss(tmp_path, digits):
+    from skorch.callbacks import Checkpoint
+
+    X, _ = digits
+    cp = Checkpoint(monitor="train_loss_best", dirname=str(tmp_path), f_optimizer=None,
+                    f_criterion=None, f_history=None)
+    ae = DenseAutoEncoder(hidden_units=(8,), latent_dim=2, max_epochs=3, random_state=0,
+                          callbacks=[cp]).fit(X)
+    assert (tmp_path / "params.pt").exists()
+    assert any(ae.history_[:, "event_cp"])
+
+
 def test_callbacks_disable_still_trains(rgb_images):
     ae = AE1Encoder(callbacks="disable", **FAST).fit(rgb_images[0])
     assert ae.transform(rgb_images[0]).shape == (40, 512)
