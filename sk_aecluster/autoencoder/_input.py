@@ -258,39 +258,42 @@ def _decide_layout(shape4, data_format, name):
     )
 
 
+def row_image_shape(d, image_shape, name):
+    """The shape rows of ``d`` values are read as: ``image_shape`` or a square.
+
+    ``image_shape`` may hold one ``-1``, inferred as in :func:`numpy.reshape`
+    (``(1, -1)`` reads rows of any length as 1-pixel-high grey strips); with
+    ``None`` the rows must be square grey images.
+    """
+    if image_shape is None:
+        s = int(round(np.sqrt(d)))
+        if s * s != d:
+            raise ValueError(
+                f"{name} got flat samples of {d} features, which is not a "
+                "square grey image; pass image_shape=(H, W) or (H, W, C), "
+                "or 4-D images (n, H, W, C)."
+            )
+        return (s, s)
+    shape = tuple(int(v) for v in image_shape)
+    known = [v for v in shape if v != -1]
+    if len(known) == len(shape) - 1 and all(v > 0 for v in known):
+        rest = int(np.prod(known))
+        if d % rest == 0:
+            shape = tuple(d // rest if v == -1 else v for v in shape)
+    if int(np.prod(shape)) != d or len(shape) not in (2, 3) or min(shape) < 1:
+        raise ValueError(
+            f"{name}: image_shape={tuple(image_shape)} does not match "
+            f"samples of {d} features."
+        )
+    return shape
+
+
 def image_format(X, *, image_shape, data_format, size_multiple, pad_images, name):
     """Decide the :class:`InputFormat` of image data ``X`` (already checked)."""
     sample_shape = tuple(X.shape[1:])
     reshape_to = None
     if X.ndim == 2:
-        d = X.shape[1]
-        if image_shape is None:
-            s = int(round(np.sqrt(d)))
-            if s * s != d:
-                raise ValueError(
-                    f"{name} got flat samples of {d} features, which is not a "
-                    "square grey image; pass image_shape=(H, W) or (H, W, C), "
-                    "or 4-D images (n, H, W, C)."
-                )
-            reshape_to = (s, s)
-        else:
-            reshape_to = tuple(int(v) for v in image_shape)
-            known = [v for v in reshape_to if v != -1]
-            if len(known) == len(reshape_to) - 1 and all(v > 0 for v in known):
-                # one -1 entry is inferred, as in numpy.reshape: (1, -1) reads
-                # rows of any length as 1-pixel-high grey strips
-                rest = int(np.prod(known))
-                if d % rest == 0:
-                    reshape_to = tuple(d // rest if v == -1 else v for v in reshape_to)
-            if (
-                int(np.prod(reshape_to)) != d
-                or len(reshape_to) not in (2, 3)
-                or min(reshape_to) < 1
-            ):
-                raise ValueError(
-                    f"{name}: image_shape={tuple(image_shape)} does not match "
-                    f"samples of {d} features."
-                )
+        reshape_to = row_image_shape(X.shape[1], image_shape, name)
         shape = reshape_to
     else:
         shape = sample_shape

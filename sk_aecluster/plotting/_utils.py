@@ -66,18 +66,9 @@ def as_display_images(X, *, data_format="auto", image_shape=None):
     if X.dtype.kind == "b":
         X = X.astype(np.float32)
     if X.ndim == 2:
-        d = X.shape[1]
-        if image_shape is None:
-            s = int(round(np.sqrt(d)))
-            if s * s != d:
-                raise ValueError(
-                    f"Flat samples of {d} values are not square grey images; "
-                    "pass image_shape=(H, W) or (H, W, C)."
-                )
-            image_shape = (s, s)
-        image_shape = tuple(int(v) for v in image_shape)
-        if int(np.prod(image_shape)) != d or len(image_shape) not in (2, 3):
-            raise ValueError(f"image_shape={image_shape} does not match samples of {d} values.")
+        from ..autoencoder._input import row_image_shape
+
+        image_shape = row_image_shape(X.shape[1], image_shape, "The image grid")
         X = X.reshape(len(X), *image_shape)
     if X.ndim == 4:
         if _channel_axis(X.shape[1:], data_format) == "first":
