@@ -627,6 +627,24 @@ def _json_value(value):
     return value
 
 
+def _input_metrics(args, info, X, y, **extra):
+    """The ``input`` section of ``metrics.json``: what was read and from where."""
+    described = {
+        "kind": info["kind"],
+        "path": info["path"],
+        "n_images": len(X),
+        "sample_shape": list(X.shape[1:]),
+        "dtype": str(X.dtype),
+        "color_mode": info["color_mode"],
+        "resize": info["resize"],
+        **extra,
+        "labels": "folders" if args.labels_from_folders else (
+            args.labels or ("stored with INPUT" if y is not None else None)
+        ),
+    }
+    return described
+
+
 def _cluster_sizes(labels):
     import numpy as np
 
@@ -805,19 +823,7 @@ def _cluster(args, console):
     metrics = {
         "command": "cluster",
         "version": __version__,
-        "input": {
-            "kind": info["kind"],
-            "path": info["path"],
-            "n_images": n,
-            "sample_shape": list(X.shape[1:]),
-            "dtype": str(X.dtype),
-            "color_mode": info["color_mode"],
-            "resize": info["resize"],
-            "padded_to": padded,
-            "labels": "folders" if args.labels_from_folders else (
-                args.labels or ("stored with INPUT" if y is not None else None)
-            ),
-        },
+        "input": _input_metrics(args, info, X, y, padded_to=padded),
         "settings": {
             "autoencoder": args.autoencoder,
             "epochs": args.epochs,
@@ -925,18 +931,7 @@ def _predict(args, console):
         "command": "predict",
         "version": __version__,
         "model": str(run),
-        "input": {
-            "kind": info["kind"],
-            "path": info["path"],
-            "n_images": n,
-            "sample_shape": list(X.shape[1:]),
-            "dtype": str(X.dtype),
-            "color_mode": info["color_mode"],
-            "resize": info["resize"],
-            "labels": "folders" if args.labels_from_folders else (
-                args.labels or ("stored with INPUT" if y is not None else None)
-            ),
-        },
+        "input": _input_metrics(args, info, X, y),
         "settings": {**settings, "device": str(ae.device), "batch_size": ae.batch_size},
         "pipeline": [f"{name}: {type(step).__name__}" for name, step in pipe.steps],
         "n_clusters": n_clusters,
