@@ -50,6 +50,7 @@ def _pad(X):
 def recipes(X, k, seed, tiny):
     """Recipe name -> unfitted pipeline for images ``X`` and ``k`` clusters."""
     ep = 1 if tiny else None
+    rec = {"max_epochs": ep} if ep else {}
     flat = ("flat", FunctionTransformer(_flat))
     km = ("km", KMeans(k, n_init=10, random_state=seed))
     tsne = ("tsne", TSNETransformer(random_state=seed, n_jobs=2))
@@ -64,19 +65,35 @@ def recipes(X, k, seed, tiny):
         "ae2_pca32": Pipeline([("ae", AE2Encoder(**study)), ("pca32", PCA(32, random_state=seed)),
                                km]),
         "ae2_tsne2": Pipeline([("ae", AE2Encoder(**study)), tsne, km]),
-        "recommended": make_recommended_pipeline(
-            k, random_state=seed, **({"max_epochs": ep} if ep else {})
-        ),
+        "recommended_tsne": make_recommended_pipeline(k, manifold="tsne", n_jobs=2,
+                                                      random_state=seed, **rec),
     }
     try:
         import umap
 
+        out["recommended"] = make_recommended_pipeline(k, random_state=seed, **rec)
+
+        def n2d_ae(**kw):
+            kw = {"max_epochs": ep or 50, "batch_size": 256, "activation": "relu", **kw}
+            return ("ae", DenseAutoEncoder(random_state=seed, **kw))
+
+        def umap2():
+            return ("umap", umap.UMAP(n_components=2, n_neighbors=20, min_dist=0.0,
+                                      random_state=seed))
+
         out["n2d"] = Pipeline([
             flat,
-            ("ae", DenseAutoEncoder(max_epochs=ep or 50, batch_size=256, random_state=seed)),
+            n2d_ae(),
             ("umap", umap.UMAP(n_components=k, n_neighbors=20, min_dist=0.0, random_state=seed)),
             ("gmm", GaussianMixture(k, covariance_type="full", random_state=seed)),
         ])
+        # The steps from N2D to the recommended recipe, one change at a time
+        out["n2d+umap2_kmeans"] = Pipeline([flat, n2d_ae(), umap2(), km])
+        out["n2d+umap2_kmeans+leaky"] = Pipeline([
+            flat, n2d_ae(activation="leaky_relu"), umap2(), km])
+        out["n2d+umap2_kmeans+leaky+augment"] = Pipeline([
+            n2d_ae(activation="leaky_relu", augment_shift=1.0, augment_rotation=5.0),
+            umap2(), km])
         out["umap_kmeans"] = Pipeline([
             flat,
             ("umap", umap.UMAP(n_components=2, min_dist=0.0, random_state=seed)),

@@ -1,3 +1,5 @@
+import sys
+
 import pytest
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
@@ -14,15 +16,42 @@ from sk_aecluster import (
 
 
 def test_recommended_pipeline_steps_and_fit(rgb_images):
+    umap = pytest.importorskip("umap")
     X, y = rgb_images
     pipe = make_recommended_pipeline(2, max_epochs=2, random_state=0)
-    ae, tsne, km = (step for _, step in pipe.steps)
+    ae, emb, km = (step for _, step in pipe.steps)
+    assert [name for name, _ in pipe.steps] == ["ae", "umap", "cluster"]
     assert isinstance(ae, DenseAutoEncoder) and ae.hidden_units == (500, 500, 2000)
-    assert isinstance(tsne, TSNETransformer) and isinstance(km, KMeans)
-    assert km.n_clusters == 2 and ae.random_state == 0 == tsne.random_state
-    pipe.set_params(tsne__perplexity=5)
+    assert (ae.activation, ae.batch_size, ae.max_epochs) == ("leaky_relu", 256, 2)
+    assert (ae.augment_shift, ae.augment_rotation) == (1.0, 5.0)
+    assert isinstance(emb, umap.UMAP) and (emb.n_components, emb.min_dist) == (2, 0.0)
+    assert isinstance(km, KMeans) and km.n_clusters == 2
+    assert ae.random_state == emb.random_state == km.random_state == 0
+    pipe.set_params(umap__n_neighbors=10)
     labels = pipe.fit_predict(X)
     assert clustering_accuracy_score(y, labels) == 1.0
+    assert pipe.named_steps["ae"].net_.augmentation is not None
+
+
+def test_recommended_pipeline_with_tsne(rgb_images):
+    X, y = rgb_images
+    pipe = make_recommended_pipeline(2, manifold="tsne", max_epochs=2, augment_shift=0,
+                                     augment_rotation=0, random_state=0)
+    ae, tsne, km = (step for _, step in pipe.steps)
+    assert isinstance(tsne, TSNETransformer) and tsne.random_state == 0
+    assert ae.net_params is None and (ae.augment_shift, ae.augment_rotation) == (0, 0)
+    pipe.set_params(tsne__perplexity=5)
+    assert clustering_accuracy_score(y, pipe.fit_predict(X)) == 1.0
+    assert pipe.named_steps["ae"].net_.augmentation is None
+
+
+def test_recommended_pipeline_bad_manifold_and_missing_umap(monkeypatch):
+    with pytest.raises(ValueError, match="manifold must be 'umap' or 'tsne'; got 'pca'"):
+        make_recommended_pipeline(2, manifold="pca")
+    monkeypatch.setitem(sys.modules, "umap", None)  # import umap now fails
+    with pytest.raises(ImportError, match=r"needs umap-learn: pip install 'sk-aecluster\[umap\]'"):
+        make_recommended_pipeline(2)
+    assert make_recommended_pipeline(2, manifold="tsne").steps[1][0] == "tsne"
 
 
 @pytest.mark.parametrize("ae, reducer, cls, red_cls, n", [

@@ -17,6 +17,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._augment import RandomAffine
 from ._input import check_latent, check_samples
 from ._net import (
     ArrayDataset,
@@ -69,6 +70,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "max_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "augment_shift": [Interval(numbers.Real, 0, None, closed="left")],
+        "augment_rotation": [Interval(numbers.Real, 0, 180, closed="both")],
         "optimizer": [type, callable],
         "optimizer_params": [dict, None],
         "device": [str, torch.device],
@@ -87,7 +90,23 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def _build_module(self, input_format):
         """Return a fresh torch module for ``input_format``."""
 
+    def _augmentation_layout(self):
+        """``(image_shape, layout)`` of one network input seen as an image.
+
+        ``layout`` is ``"chw"`` or ``"hwc"`` (the order of a flat sample's
+        values). Conv networks take images already; the dense network
+        overrides this.
+        """
+        return self.input_format_.network_shape, "chw"
+
     # -- helpers ----------------------------------------------------------------
+    def _augmentation(self):
+        """The training-batch augmentation, or None when it is switched off."""
+        if not (self.augment_shift or self.augment_rotation):
+            return None
+        shape, layout = self._augmentation_layout()
+        return RandomAffine(shape, self.augment_shift, self.augment_rotation, layout=layout)
+
     def _net_kwargs(self, device):
         kwargs = {
             "criterion": torch.nn.MSELoss,
@@ -101,6 +120,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             "train_split": None,
             "device": device,
             "verbose": int(self.verbose),
+            "augmentation": self._augmentation(),
         }
         for key, value in (self.optimizer_params or {}).items():
             kwargs[f"optimizer__{key}"] = value

@@ -2,12 +2,13 @@
 
 import numbers
 
+import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoEncoder
 from ._docs import fill_doc
-from ._input import flat_format
+from ._input import _decide_layout, flat_format
 from ._modules import ACTIVATIONS, dense_autoencoder_module
 
 
@@ -67,6 +68,8 @@ default="relu"
         lr=1e-3,
         optimizer=torch.optim.Adam,
         optimizer_params=None,
+        augment_shift=0.0,
+        augment_rotation=0.0,
         device="cpu",
         callbacks=None,
         verbose=0,
@@ -81,6 +84,8 @@ default="relu"
         self.lr = lr
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
+        self.augment_shift = augment_shift
+        self.augment_rotation = augment_rotation
         self.device = device
         self.callbacks = callbacks
         self.verbose = verbose
@@ -89,6 +94,24 @@ default="relu"
 
     def _input_format(self, X):
         return flat_format(X, name=type(self).__name__)
+
+    def _augmentation_layout(self):
+        shape = self.input_format_.sample_shape
+        name = type(self).__name__
+        if len(shape) == 2:
+            return (1, *shape), "chw"
+        if len(shape) == 3:
+            layout = _decide_layout(shape, None, name)
+            return shape, "hwc" if layout == "nhwc" else "chw"
+        d = int(np.prod(shape))
+        side = int(round(np.sqrt(d)))
+        if len(shape) != 1 or side * side != d:
+            raise ValueError(
+                f"{name}: augment_shift and augment_rotation need images, but the "
+                f"samples have shape {shape}, which is not a square grey image. Pass "
+                "images as (n, H, W) or (n, H, W, C), or leave augmentation off."
+            )
+        return (1, side, side), "chw"
 
     def _build_module(self, input_format):
         return dense_autoencoder_module(

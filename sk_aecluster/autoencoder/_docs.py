@@ -12,6 +12,15 @@ max_epochs : int, default={max_epochs}
     optimizer_params : dict or None, default=None
         Extra keyword arguments for the optimizer, e.g.
         ``{{"weight_decay": 1e-5}}``.
+    augment_shift : float, default=0.0
+        Data augmentation for images: each training image is shifted by a
+        random number of pixels, up to this many along each axis, before the
+        network reconstructs it (``transform`` never augments). ``1`` to
+        ``2`` pixels make codes of the same shape written a little off-centre
+        agree, which helps clustering (see ``benchmarks/RESULTS.md``).
+    augment_rotation : float, default=0.0
+        Largest random rotation of each training image, in degrees (used
+        with or without ``augment_shift``).
     device : str or torch.device, default="cpu"
         Where to train and encode (``"cuda"``, ``"cuda:1"``, ...). A CUDA
         device without a GPU raises a ``ValueError``.

@@ -109,7 +109,23 @@ class AutoEncoderNet(NeuralNet):
     savings per batch: callbacks are only called for the hooks they override
     (skorch calls every callback's no-op hooks three times a batch), and the
     ``valid_loss`` callback is left out when there is no validation split.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The autoencoder.
+    *args, **kwargs
+        skorch's :class:`~skorch.NeuralNet` arguments.
+    augmentation : callable or None, default=None
+        Applied to every training batch before the forward pass (for
+        instance :class:`~sk_aecluster.autoencoder._augment.RandomAffine`);
+        the network then reconstructs the transformed batch. Never applied
+        when encoding or validating.
     """
+
+    def __init__(self, module, *args, augmentation=None, **kwargs):
+        super().__init__(module, *args, **kwargs)
+        self.augmentation = augmentation
 
     @property
     def _default_callbacks(self):
@@ -120,6 +136,16 @@ class AutoEncoderNet(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         return self.criterion_(y_pred, X)
+
+    def train_step_single(self, batch, **fit_params):
+        if self.augmentation is None:
+            return super().train_step_single(batch, **fit_params)
+        self._set_training(True)
+        Xi = self.augmentation(batch[0])
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, None, X=Xi, training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
 
     def notify(self, method_name, **cb_kwargs):
         getattr(self, method_name)(self, **cb_kwargs)
