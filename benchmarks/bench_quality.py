@@ -11,6 +11,7 @@ Usage::
     python benchmarks/bench_quality.py --datasets digits
     python benchmarks/bench_quality.py --datasets usps,mnist --recipes recommended,n2d --seeds 0,1,2
     python benchmarks/bench_quality.py --tiny          # smoke size: 300 images, 1 epoch
+    python benchmarks/bench_quality.py --datasets mnist --recipes recommended --recommended-epochs 250
 """
 
 import argparse
@@ -47,10 +48,10 @@ def _pad(X):
     return X.shape[1] % 8 != 0
 
 
-def recipes(X, k, seed, tiny):
+def recipes(X, k, seed, tiny, recommended_epochs=None):
     """Recipe name -> unfitted pipeline for images ``X`` and ``k`` clusters."""
     ep = 1 if tiny else None
-    rec = {"max_epochs": ep} if ep else {}
+    rec = {"max_epochs": ep or recommended_epochs} if (ep or recommended_epochs) else {}
     flat = ("flat", FunctionTransformer(_flat))
     km = ("km", KMeans(k, n_init=10, random_state=seed))
     tsne = ("tsne", TSNETransformer(random_state=seed, n_jobs=2))
@@ -110,6 +111,9 @@ def main(argv=None):
     p.add_argument("--recipes", default="all", help="comma-separated names, or 'all'")
     p.add_argument("--seeds", default="0,1,2")
     p.add_argument("--tiny", action="store_true", help="300 images, 1 epoch: a smoke test")
+    p.add_argument("--recommended-epochs", type=int, default=None, metavar="N",
+                   help="train the recommended recipes' autoencoder for N epochs "
+                   "instead of the recipe's default")
     args = p.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
@@ -132,7 +136,7 @@ def main(argv=None):
         for recipe in (names or recipes(X, k, 0, args.tiny)):
             scores = {"acc": [], "nmi": [], "ari": [], "time": []}
             for seed in seeds:
-                pipe = recipes(X, k, seed, args.tiny).get(recipe)
+                pipe = recipes(X, k, seed, args.tiny, args.recommended_epochs).get(recipe)
                 if pipe is None:
                     break
                 start = time.perf_counter()
