@@ -11,7 +11,8 @@ Usage::
     python benchmarks/bench_quality.py --datasets digits
     python benchmarks/bench_quality.py --datasets usps,mnist --recipes recommended,n2d --seeds 0,1,2
     python benchmarks/bench_quality.py --tiny          # smoke size: 300 images, 1 epoch
-    python benchmarks/bench_quality.py --datasets mnist --recipes recommended --recommended-epochs 250
+    python benchmarks/bench_quality.py --datasets mnist --recipes recommended \
+        --recommended-epochs 250
 """
 
 import argparse
