@@ -11,8 +11,7 @@ Usage::
     python benchmarks/bench_quality.py --datasets digits
     python benchmarks/bench_quality.py --datasets usps,mnist --recipes recommended,n2d --seeds 0,1,2
     python benchmarks/bench_quality.py --tiny          # smoke size: 300 images, 1 epoch
-    python benchmarks/bench_quality.py --datasets mnist --recipes recommended \
-        --recommended-epochs 250
+    python benchmarks/bench_quality.py --recipes recommended --recommended-epochs 250
 """
 
 import argparse
@@ -52,7 +51,8 @@ def _pad(X):
 def recipes(X, k, seed, tiny, recommended_epochs=None):
     """Recipe name -> unfitted pipeline for images ``X`` and ``k`` clusters."""
     ep = 1 if tiny else None
-    rec = {"max_epochs": ep or recommended_epochs} if (ep or recommended_epochs) else {}
+    rec_epochs = ep or recommended_epochs
+    rec = {"max_epochs": rec_epochs} if rec_epochs else {}
     flat = ("flat", FunctionTransformer(_flat))
     km = ("km", KMeans(k, n_init=10, random_state=seed))
     tsne = ("tsne", TSNETransformer(random_state=seed, n_jobs=2))

@@ -43,6 +43,16 @@ def round_trip(model, tmp_path, **load_kw):
     return load_model(path, **load_kw)
 
 
+def fitted_pipeline(images):
+    """AE1 -> PCA -> t-SNE -> KMeans, fitted on ``images``."""
+    return Pipeline([
+        ("ae", AE1Encoder(**AE)),
+        ("pca", PCA(4, random_state=0)),
+        ("tsne", TSNETransformer(**TSNE)),
+        ("km", KMeans(2, n_init=2, random_state=0)),
+    ]).fit(images)
+
+
 def read(path):
     with safe_open(str(path), framework="np") as f:
         metadata = f.metadata()
@@ -171,12 +181,7 @@ def test_tsne_places_new_points_exactly_as_before(features, tmp_path):
 
 
 def test_whole_pipeline_round_trips(images, tmp_path):
-    pipe = Pipeline([
-        ("ae", AE1Encoder(**AE)),
-        ("pca", PCA(4, random_state=0)),
-        ("tsne", TSNETransformer(**TSNE)),
-        ("km", KMeans(2, n_init=2, random_state=0)),
-    ]).fit(images)
+    pipe = fitted_pipeline(images)
     again = round_trip(pipe, tmp_path)
     assert [name for name, _ in again.steps] == ["ae", "pca", "tsne", "km"]
     assert np.array_equal(again.predict(images), pipe.predict(images))
@@ -353,12 +358,7 @@ def test_tampered_tensors_and_json_are_refused(saved_pipeline):
 def test_pickle_and_joblib_round_trips_of_a_whole_pipeline_are_bit_identical(images, tmp_path):
     import joblib
 
-    pipe = Pipeline([
-        ("ae", AE1Encoder(**AE)),
-        ("pca", PCA(4, random_state=0)),
-        ("tsne", TSNETransformer(**TSNE)),
-        ("km", KMeans(2, n_init=2, random_state=0)),
-    ]).fit(images)
+    pipe = fitted_pipeline(images)
     new = images[::-1] // 2
     joblib.dump(pipe, tmp_path / "pipe.joblib")
     for again in (pickle.loads(pickle.dumps(pipe)), joblib.load(tmp_path / "pipe.joblib")):

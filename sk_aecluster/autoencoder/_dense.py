@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoEncoder
 from ._docs import fill_doc
-from ._input import _decide_layout, flat_format
+from ._input import _decide_layout, flat_format, row_image_shape
 from ._modules import ACTIVATIONS, dense_autoencoder_module
 
 
@@ -103,15 +103,17 @@ default="relu"
         if len(shape) == 3:
             layout = _decide_layout(shape, None, name)
             return shape, "hwc" if layout == "nhwc" else "chw"
-        d = int(np.prod(shape))
-        side = int(round(np.sqrt(d)))
-        if len(shape) != 1 or side * side != d:
+        try:
+            side = row_image_shape(int(np.prod(shape)), None, name)
+        except ValueError:
+            side = None
+        if len(shape) != 1 or side is None:
             raise ValueError(
                 f"{name}: augment_shift and augment_rotation need images, but the "
                 f"samples have shape {shape}, which is not a square grey image. Pass "
                 "images as (n, H, W) or (n, H, W, C), or leave augmentation off."
             )
-        return (1, side, side), "chw"
+        return (1, *side), "chw"
 
     def _build_module(self, input_format):
         return dense_autoencoder_module(

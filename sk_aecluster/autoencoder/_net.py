@@ -138,14 +138,10 @@ class AutoEncoderNet(NeuralNet):
         return self.criterion_(y_pred, X)
 
     def train_step_single(self, batch, **fit_params):
-        if self.augmentation is None:
-            return super().train_step_single(batch, **fit_params)
-        self._set_training(True)
-        Xi = self.augmentation(batch[0])
-        y_pred = self.infer(Xi, **fit_params)
-        loss = self.get_loss(y_pred, None, X=Xi, training=True)
-        loss.backward()
-        return {"loss": loss, "y_pred": y_pred}
+        if self.augmentation is not None:
+            Xi = self.augmentation(batch[0])
+            batch = (Xi, Xi)
+        return super().train_step_single(batch, **fit_params)
 
     def notify(self, method_name, **cb_kwargs):
         getattr(self, method_name)(self, **cb_kwargs)
