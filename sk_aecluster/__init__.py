@@ -4,6 +4,7 @@ The public API:
 
 - Autoencoders (skorch-trained transformers): :class:`AE1Encoder`,
   :class:`AE2Encoder`, :class:`ConvAutoEncoder`, :class:`DenseAutoEncoder`.
+- :class:`HOGFeatures`: histograms of oriented gradients, for colour photographs.
 - :class:`TSNETransformer`: t-SNE as a pipeline step with ``transform``.
 - :func:`clustering_accuracy_score`, :data:`clustering_accuracy_scorer`.
 - :class:`TransductiveSplit`: the study's cluster-everything protocol.
@@ -19,6 +20,7 @@ from .autoencoder import (
     ConvAutoEncoder,
     DenseAutoEncoder,
 )
+from .features import HOGFeatures
 from .manifold import TSNETransformer
 from .metrics import clustering_accuracy_score, clustering_accuracy_scorer
 from .model_selection import TransductiveSplit
@@ -31,6 +33,7 @@ __all__ = [
     "AutoEncoderNet",
     "ConvAutoEncoder",
     "DenseAutoEncoder",
+    "HOGFeatures",
     "TSNETransformer",
     "TransductiveSplit",
     "__version__",

@@ -14,7 +14,7 @@ Supported models:
 * the autoencoders :class:`~sk_aecluster.AE1Encoder`,
   :class:`~sk_aecluster.AE2Encoder`, :class:`~sk_aecluster.ConvAutoEncoder`
   and :class:`~sk_aecluster.DenseAutoEncoder`;
-* :class:`~sk_aecluster.TSNETransformer`;
+* :class:`~sk_aecluster.TSNETransformer` and :class:`~sk_aecluster.HOGFeatures`;
 * :class:`sklearn.pipeline.Pipeline` of supported steps;
 * the scikit-learn estimators listed in :data:`SKLEARN_ESTIMATORS` (scalers,
   PCA variants, k-means, Gaussian mixtures, ...).
@@ -88,13 +88,14 @@ SKLEARN_ESTIMATORS = _sklearn_estimators()
 
 def _own_estimators():
     from .autoencoder import AE1Encoder, AE2Encoder, ConvAutoEncoder, DenseAutoEncoder
+    from .features import HOGFeatures
     from .manifold import TSNETransformer
 
     autoencoders = {
         f"sk_aecluster.{c.__name__}": c
         for c in (AE1Encoder, AE2Encoder, ConvAutoEncoder, DenseAutoEncoder)
     }
-    return autoencoders, {"sk_aecluster.TSNETransformer": TSNETransformer}
+    return autoencoders, {"sk_aecluster.TSNETransformer": TSNETransformer}, HOGFeatures
 
 
 def _name_of(cls, table):
@@ -130,7 +131,7 @@ class _Encoder:
 
     def __init__(self):
         self.arrays = {}
-        self.autoencoders, self.tsne = _own_estimators()
+        self.autoencoders, self.tsne, self.hog = _own_estimators()
 
     def array(self, arr):
         key = f"t{len(self.arrays)}"
@@ -208,6 +209,8 @@ class _Encoder:
             return self.autoencoder(model, name, where)
         if type(model) is self.tsne["sk_aecluster.TSNETransformer"]:
             return self.tsne_node(model, where)
+        if type(model) is self.hog:
+            return self.hog_node(model, where)
         if _name_of(type(model), SKLEARN_ESTIMATORS) is not None:
             return self.estimator(model, where)
         raise TypeError(
@@ -260,18 +263,8 @@ class _Encoder:
                 "output_config": self.output_config(est, where), "fitted": None}
         if not hasattr(est, "net_"):
             return node
-        fmt = est.input_format_
         fitted = {
-            "input_format": {
-                "layout": fmt.layout,
-                "sample_shape": list(fmt.sample_shape),
-                "reshape_to": None if fmt.reshape_to is None else list(fmt.reshape_to),
-                "network_shape": list(fmt.network_shape),
-                "dtype": np.dtype(fmt.dtype).str,
-                "low": self.value(float(fmt.low), where),
-                "high": self.value(float(fmt.high), where),
-                "pad": list(fmt.pad),
-            },
+            "input_format": self.input_format(est.input_format_, where),
             "latent_shape": list(est.latent_shape_),
             "n_features_in": int(est.n_features_in_),
             "n_epochs": int(getattr(est, "n_epochs_", 0)),
@@ -283,6 +276,31 @@ class _Encoder:
         for key, t in est.net_.module_.state_dict().items():
             fitted["weights"][key] = self.array(t.detach().cpu().numpy())
         node["fitted"] = fitted
+        return node
+
+    def input_format(self, fmt, where):
+        return {
+            "layout": fmt.layout,
+            "sample_shape": list(fmt.sample_shape),
+            "reshape_to": None if fmt.reshape_to is None else list(fmt.reshape_to),
+            "network_shape": list(fmt.network_shape),
+            "dtype": np.dtype(fmt.dtype).str,
+            "low": self.value(float(fmt.low), where),
+            "high": self.value(float(fmt.high), where),
+            "pad": list(fmt.pad),
+        }
+
+    def hog_node(self, est, where):
+        node = {"$t": "hog", "class": "sk_aecluster.HOGFeatures",
+                "params": self.params(est, where),
+                "output_config": self.output_config(est, where), "fitted": None}
+        if hasattr(est, "input_format_"):
+            node["fitted"] = {
+                "input_format": self.input_format(est.input_format_, where),
+                "n_features_in": int(est.n_features_in_),
+            }
+            if hasattr(est, "feature_names_in_"):
+                node["fitted"]["feature_names_in"] = [str(s) for s in est.feature_names_in_]
         return node
 
     def tsne_node(self, est, where):
@@ -397,7 +415,7 @@ class _Decoder:
         self.arrays = arrays
         self.used = set()
         self.wanted_device = device
-        self.autoencoders, self.tsne = _own_estimators()
+        self.autoencoders, self.tsne, self.hog = _own_estimators()
 
     @staticmethod
     def fail(where, what):
@@ -527,6 +545,8 @@ class _Decoder:
             return self.autoencoder(node, where)
         if tag == "tsne":
             return self.tsne_model(node, where)
+        if tag == "hog":
+            return self.hog_model(node, where)
         self.fail(where, f"unknown model type {tag!r}")
 
     def pipeline(self, node, where):
@@ -763,6 +783,33 @@ class _Decoder:
             setattr(est, attr, typ(v))
         return est
 
+
+    def hog_model(self, node, where):
+        if node.get("class") != "sk_aecluster.HOGFeatures":
+            self.fail(where, "bad HOG class")
+        where = f"{where} (sk_aecluster.HOGFeatures)"
+        est = self.construct(self.hog, node, where)
+        fitted = node.get("fitted")
+        if fitted is None:
+            return est
+        if not isinstance(fitted, dict):
+            self.fail(where, "bad fitted state")
+        fmt = self.input_format(fitted.get("input_format"), where)
+        if fmt.layout == "flat" or len(fmt.network_shape) != 3 or any(fmt.pad):
+            self.fail(where, "bad input format")
+        n_features = fitted.get("n_features_in")
+        if not n_features == math.prod(fmt.sample_shape) == math.prod(fmt.network_shape):
+            self.fail(where, "n_features_in does not match the input format")
+        try:
+            shape = est._feature_shape(fmt)
+        except ValueError as exc:
+            self.fail(where, str(exc))
+        est.input_format_ = fmt
+        est.feature_shape_ = shape
+        est._n_features_out = math.prod(shape)
+        est.n_features_in_ = n_features
+        self.feature_names(est, fitted, where)
+        return est
 
     def tsne_model(self, node, where):
         import joblib

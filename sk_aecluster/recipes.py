@@ -3,14 +3,17 @@
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
 from .autoencoder import AE1Encoder, AE2Encoder, DenseAutoEncoder
+from .features import HOGFeatures
 from .manifold import TSNETransformer
 
 
 def make_recommended_pipeline(
     n_clusters,
     *,
+    features="autoencoder",
     manifold="umap",
     max_epochs=100,
     batch_size=256,
@@ -23,7 +26,7 @@ def make_recommended_pipeline(
     n_jobs=1,
     verbose=0,
 ):
-    """The library's recommended recipe: dense autoencoder, UMAP, k-means.
+    """The library's recommended recipe: features, UMAP, k-means.
 
     A :class:`DenseAutoEncoder` (``d-500-500-2000-10``, LeakyReLU, Adam,
     batch 256, 100 epochs) trained on randomly shifted and rotated copies of
@@ -35,10 +38,23 @@ def make_recommended_pipeline(
     a 2-D UMAP with k-means instead of an ``n_clusters``-dimensional one with
     a Gaussian mixture, which split or merged classes depending on the seed.
 
+    For colour photographs pass ``features="hog"``: :class:`HOGFeatures`
+    (gradient orientation histograms) standardised with
+    :class:`~sklearn.preprocessing.StandardScaler` take the autoencoder's
+    place. An autoencoder trained to reconstruct pixels mostly learns colour
+    and layout; the orientation histograms describe shape, which is what
+    tells vehicles from animals in CIFAR-10 (accuracy 0.82 against 0.71,
+    ``benchmarks/RESULTS.md``), and they need no training.
+
     Parameters
     ----------
     n_clusters : int
         Number of clusters.
+    features : {"autoencoder", "hog"}, default="autoencoder"
+        What the embedding is computed from: the codes of the dense
+        autoencoder (grey images such as digits), or standardised HOG
+        features (colour photographs; the autoencoder parameters below are
+        then unused).
     manifold : {"umap", "tsne"}, default="umap"
         The 2-D embedding: UMAP (needs the ``umap`` extra, ``pip install
         "sk-aecluster[umap]"``) or :class:`TSNETransformer`. UMAP was the
@@ -70,8 +86,8 @@ def make_recommended_pipeline(
     Returns
     -------
     pipeline : sklearn.pipeline.Pipeline
-        Steps ``"ae"``, ``"umap"`` or ``"tsne"``, and ``"cluster"``; use
-        ``fit_predict``.
+        Steps ``"ae"`` (or ``"hog"`` and ``"scale"``), ``"umap"`` or
+        ``"tsne"``, and ``"cluster"``; use ``fit_predict``.
 
     Raises
     ------
@@ -84,7 +100,12 @@ def make_recommended_pipeline(
     >>> pipe = make_recommended_pipeline(10, manifold="tsne", random_state=0)
     >>> [name for name, _ in pipe.steps]
     ['ae', 'tsne', 'cluster']
+    >>> pipe = make_recommended_pipeline(2, features="hog", manifold="tsne")
+    >>> [name for name, _ in pipe.steps]
+    ['hog', 'scale', 'tsne', 'cluster']
     """
+    if features not in ("autoencoder", "hog"):
+        raise ValueError(f"features must be 'autoencoder' or 'hog'; got {features!r}.")
     if manifold == "umap":
         try:
             from umap import UMAP
@@ -99,13 +120,16 @@ def make_recommended_pipeline(
         embed = ("tsne", TSNETransformer(random_state=random_state, n_jobs=n_jobs))
     else:
         raise ValueError(f"manifold must be 'umap' or 'tsne'; got {manifold!r}.")
-    ae = DenseAutoEncoder(
-        activation="leaky_relu", max_epochs=max_epochs, batch_size=batch_size, lr=lr,
-        augment_shift=augment_shift, augment_rotation=augment_rotation, device=device,
-        random_state=random_state, verbose=verbose,
-    )
+    if features == "hog":
+        steps = [("hog", HOGFeatures()), ("scale", StandardScaler())]
+    else:
+        steps = [("ae", DenseAutoEncoder(
+            activation="leaky_relu", max_epochs=max_epochs, batch_size=batch_size, lr=lr,
+            augment_shift=augment_shift, augment_rotation=augment_rotation, device=device,
+            random_state=random_state, verbose=verbose,
+        ))]
     return Pipeline([
-        ("ae", ae),
+        *steps,
         embed,
         ("cluster", KMeans(n_clusters, n_init=10, random_state=random_state)),
     ])

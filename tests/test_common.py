@@ -6,6 +6,7 @@ autoencoders read such rows as grey images one pixel high
 (``pad_images=True``), so every check exercises them. ``TSNETransformer``
 returns the stored training coordinates for rows equal to training samples,
 which makes it consistent under the subset and sample-order checks.
+``HOGFeatures`` reads the rows as strips too, with one-pixel cells.
 
 No check is expected to fail: ``EXPECTED_FAILED_CHECKS`` is empty for every
 estimator. Keep it that way, or give each entry its reason.
@@ -22,6 +23,7 @@ from sk_aecluster import (
     AE2Encoder,
     ConvAutoEncoder,
     DenseAutoEncoder,
+    HOGFeatures,
     TSNETransformer,
 )
 
@@ -34,6 +36,7 @@ ESTIMATORS = [
     AE1Encoder(latent_channels=2, **STRIPS, **TINY),
     AE2Encoder(latent_channels=2, **STRIPS, **TINY),
     TSNETransformer(n_iter=10, early_exaggeration_iter=5, random_state=0),
+    HOGFeatures(cell_size=1, block_size=1, image_shape=(1, -1)),
 ]
 
 # check name -> reason, per estimator class. Empty: every check passes.

@@ -15,7 +15,14 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.pipeline import Pipeline
 
-from sk_aecluster import AE1Encoder, AE2Encoder, ConvAutoEncoder, DenseAutoEncoder, TSNETransformer
+from sk_aecluster import (
+    AE1Encoder,
+    AE2Encoder,
+    ConvAutoEncoder,
+    DenseAutoEncoder,
+    HOGFeatures,
+    TSNETransformer,
+)
 
 TINY = dict(max_epochs=1, batch_size=8, random_state=0)
 
@@ -26,8 +33,9 @@ ESTIMATORS = {
     "ae2": lambda: AE2Encoder(latent_channels=2, **TINY),
     "tsne": lambda: TSNETransformer(n_iter=10, early_exaggeration_iter=5, perplexity=2,
                                     random_state=0),
+    "hog": lambda: HOGFeatures(cell_size=2),
 }
-IMAGE_MODELS = ("conv", "ae1", "ae2")
+IMAGE_MODELS = ("conv", "ae1", "ae2", "hog")
 
 
 def images(n=8, size=8, channels=3, dtype=np.uint8, seed=0):

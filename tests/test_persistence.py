@@ -27,6 +27,7 @@ from sk_aecluster import (
     AE2Encoder,
     ConvAutoEncoder,
     DenseAutoEncoder,
+    HOGFeatures,
     TSNETransformer,
     load_model,
     save_model,
@@ -189,6 +190,39 @@ def test_whole_pipeline_round_trips(images, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert np.array_equal(again.predict(new), pipe.predict(new))
+
+
+def test_hog_pipeline_round_trips_and_tampered_hog_is_refused(tmp_path):
+    X = np.random.RandomState(3).randint(0, 256, (30, 16, 16, 3)).astype(np.uint8)
+    pipe = Pipeline([
+        ("hog", HOGFeatures(cell_size=4, image_shape=(16, 16, 3))),
+        ("scale", StandardScaler()),
+        ("km", KMeans(2, n_init=2, random_state=0)),
+    ])
+    pipe.named_steps["hog"].set_output(transform="pandas")
+    pipe.fit(X.reshape(30, -1))
+    again = round_trip(pipe, tmp_path)
+    hog, hog2 = pipe.named_steps["hog"], again.named_steps["hog"]
+    assert type(hog2) is HOGFeatures and hog2.get_params() == hog.get_params()
+    assert hog2.input_format_ == hog.input_format_ and hog2.feature_shape_ == (3, 3, 2, 2, 9)
+    pd.testing.assert_frame_equal(hog2.transform(X.reshape(30, -1)),
+                                  hog.transform(X.reshape(30, -1)))
+    assert np.array_equal(again.predict(X.reshape(30, -1)), pipe.predict(X.reshape(30, -1)))
+    assert type(round_trip(HOGFeatures(n_bins=4), tmp_path)) is HOGFeatures
+
+    path = tmp_path / "hog.safetensors"
+    save_model(hog, path)
+    arrays, metadata = read(path)
+    for key, value, match in [
+        ("n_features_in", 10, "n_features_in does not match"),
+        ("input_format", {**json.loads(metadata["model"])["fitted"]["input_format"],
+                          "network_shape": [3, 2, 128]}, "at least 8x8 pixels"),
+    ]:
+        tree = json.loads(metadata["model"])
+        tree["fitted"][key] = value
+        rewrite(path, arrays, metadata, tree)
+        with pytest.raises(ValueError, match=match):
+            load_model(path)
 
 
 def test_existing_file_needs_overwrite(features, tmp_path):

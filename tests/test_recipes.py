@@ -1,13 +1,17 @@
+import importlib.util
 import sys
 
+import numpy as np
 import pytest
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
+from sklearn.preprocessing import StandardScaler
 
 from sk_aecluster import (
     AE1Encoder,
     AE2Encoder,
     DenseAutoEncoder,
+    HOGFeatures,
     TSNETransformer,
     clustering_accuracy_score,
     make_recommended_pipeline,
@@ -45,9 +49,27 @@ def test_recommended_pipeline_with_tsne(rgb_images):
     assert pipe.named_steps["ae"].net_.augmentation is None
 
 
+def test_recommended_pipeline_with_hog_features(rgb_images):
+    X, y = rgb_images
+    X = np.concatenate([X, X], axis=1)  # 32x16: two 16x16 blocks of 8-pixel cells
+    pipe = make_recommended_pipeline(2, features="hog", manifold="tsne", random_state=0)
+    assert [name for name, _ in pipe.steps] == ["hog", "scale", "tsne", "cluster"]
+    hog, scale = pipe.named_steps["hog"], pipe.named_steps["scale"]
+    assert isinstance(hog, HOGFeatures) and hog.get_params() == HOGFeatures().get_params()
+    assert isinstance(scale, StandardScaler)
+    pipe.set_params(tsne__perplexity=5)
+    labels = pipe.fit_predict(X)
+    assert labels.shape == (40,) and set(labels) == {0, 1}
+    assert pipe.named_steps["hog"].feature_shape_ == (3, 1, 2, 2, 9)
+    if importlib.util.find_spec("umap"):
+        assert make_recommended_pipeline(2, features="hog").steps[2][0] == "umap"
+
+
 def test_recommended_pipeline_bad_manifold_and_missing_umap(monkeypatch):
     with pytest.raises(ValueError, match="manifold must be 'umap' or 'tsne'; got 'pca'"):
         make_recommended_pipeline(2, manifold="pca")
+    with pytest.raises(ValueError, match="features must be 'autoencoder' or 'hog'; got 'sift'"):
+        make_recommended_pipeline(2, features="sift")
     monkeypatch.setitem(sys.modules, "umap", None)  # import umap now fails
     with pytest.raises(ImportError, match=r"needs umap-learn: pip install 'sk-aecluster\[umap\]'"):
         make_recommended_pipeline(2)

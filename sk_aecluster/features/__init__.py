@@ -1,0 +1,5 @@
+"""Hand-made image features that need no training."""
+
+from ._hog import HOGFeatures
+
+__all__ = ["HOGFeatures"]
