@@ -28,7 +28,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.preprocessing import FunctionTransformer
 
 from sk_aecluster import (
     AE1Encoder,
@@ -57,14 +57,12 @@ def recipes(X, k, seed, tiny, recommended_epochs=None):
     flat = ("flat", FunctionTransformer(_flat))
     km = ("km", KMeans(k, n_init=10, random_state=seed))
     tsne = ("tsne", TSNETransformer(random_state=seed, n_jobs=2))
-    # HOG's default 8-pixel cells need images of 16x16 pixels or more
-    hog = {} if min(X.shape[1:3]) >= 16 else {"cell_size": 2}
     study = dict(max_epochs=ep or 20, random_state=seed, pad_images=_pad(X))
     out = {
         "kmeans_pixels": Pipeline([flat, km]),
         "pca32_kmeans": Pipeline([flat, ("pca", PCA(32, random_state=seed)), km]),
         "tsne_kmeans": Pipeline([flat, tsne, km]),
-        "hog_kmeans": Pipeline([("hog", HOGFeatures(**hog)), ("scale", StandardScaler()), km]),
+        "hog_kmeans": Pipeline([("hog", HOGFeatures()), km]),
         "ae1_pca32": Pipeline([("ae", AE1Encoder(**study)), ("pca32", PCA(32, random_state=seed)),
                                km]),
         "ae1_tsne2": Pipeline([("ae", AE1Encoder(**study)), tsne, km]),
@@ -78,9 +76,9 @@ def recipes(X, k, seed, tiny, recommended_epochs=None):
         import umap
 
         out["recommended"] = make_recommended_pipeline(k, random_state=seed, **rec)
-        if not hog:  # the recipe for photographs: HOG features, not the autoencoder
-            out["recommended_hog"] = make_recommended_pipeline(k, features="hog",
-                                                               random_state=seed)
+        # the recipe for photographs and small images: HOG features, no autoencoder
+        out["recommended_hog"] = make_recommended_pipeline(k, features="hog",
+                                                           random_state=seed)
 
         def n2d_ae(**kw):
             kw = {"max_epochs": ep or 50, "batch_size": 256, "activation": "relu", **kw}

@@ -801,11 +801,11 @@ class _Decoder:
         if not n_features == math.prod(fmt.sample_shape) == math.prod(fmt.network_shape):
             self.fail(where, "n_features_in does not match the input format")
         try:
-            shape = est._feature_shape(fmt)
+            shape, cell_size = est._feature_shape(fmt)
         except ValueError as exc:
             self.fail(where, str(exc))
         est.input_format_ = fmt
-        est.feature_shape_ = shape
+        est.feature_shape_, est.cell_size_ = shape, cell_size
         est._n_features_out = math.prod(shape)
         est.n_features_in_ = n_features
         self.feature_names(est, fitted, where)

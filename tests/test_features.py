@@ -76,14 +76,16 @@ def test_features_ignore_brightness_and_contrast():
 def test_colour_images_are_turned_grey_with_luma_weights():
     grey = grey_images(size=16)
     rgb = np.repeat(grey[..., None], 3, axis=-1)
-    np.testing.assert_allclose(HOGFeatures().fit_transform(rgb),
-                               HOGFeatures().fit_transform(grey), atol=1e-6)
+    np.testing.assert_allclose(HOGFeatures(cell_size=8, block_size=2).fit_transform(rgb),
+                               HOGFeatures(cell_size=8, block_size=2).fit_transform(grey),
+                               atol=1e-6)
     # inverting the red channel alone changes the grey image by its luma share
     red = rgb.copy()
     red[..., 0] = 255 - red[..., 0]
     luma = 0.299 * red[..., 0] + 0.587 * grey + 0.114 * grey
     expected = np.stack([reference_hog(g / 255.0, 8, 2, 9) for g in luma])
-    np.testing.assert_allclose(HOGFeatures().fit_transform(red), expected, atol=2e-5)
+    np.testing.assert_allclose(HOGFeatures(cell_size=8, block_size=2).fit_transform(red),
+                               expected, atol=2e-5)
 
 
 def test_every_layout_gives_the_same_features():
@@ -103,7 +105,7 @@ def test_every_layout_gives_the_same_features():
 def test_caller_array_is_not_modified_and_large_sets_are_chunked():
     X = np.random.RandomState(2).randint(0, 256, (600, 16, 16)).astype(np.uint8)
     before = X.copy()
-    hog = HOGFeatures().fit(X)
+    hog = HOGFeatures(cell_size=8, block_size=2).fit(X)
     F = hog.transform(X)
     np.testing.assert_array_equal(X, before)
     # 600 images span three chunks; each row is computed as if alone
@@ -125,12 +127,27 @@ def test_hog_pipeline_tells_stripes_from_rings():
         X.append(np.clip(level + 60 * img + rng.normal(0, 5, img.shape), 0, 255))
         y.append(i % 2)
     X, y = np.array(X).astype(np.uint8), np.array(y)
-    pipe = Pipeline([("hog", HOGFeatures()), ("scale", StandardScaler()),
+    pipe = Pipeline([("hog", HOGFeatures(cell_size=8, block_size=2)), ("scale", StandardScaler()),
                      ("km", KMeans(2, n_init=10, random_state=0))])
     assert clustering_accuracy_score(y, pipe.fit_predict(X)) == 1.0
     flat = X.reshape(len(X), -1).astype(float)
     assert clustering_accuracy_score(
         y, KMeans(2, n_init=10, random_state=0).fit_predict(flat)) < 0.8
+
+
+@pytest.mark.parametrize("size, cell, shape", [
+    ((8, 8), 1, (6, 6, 3, 3, 9)),
+    ((16, 16), 2, (6, 6, 3, 3, 9)),
+    ((28, 28), 3, (7, 7, 3, 3, 9)),
+    ((32, 40, 3), 4, (6, 8, 3, 3, 9)),
+    ((5, 64), 1, (3, 62, 3, 3, 9)),
+])
+def test_default_cells_are_an_eighth_of_the_shorter_side(size, cell, shape):
+    X = np.random.RandomState(0).randint(0, 256, (3, *size)).astype(np.uint8)
+    hog = HOGFeatures().fit(X)
+    assert hog.cell_size is None and hog.cell_size_ == cell and hog.feature_shape_ == shape
+    np.testing.assert_array_equal(
+        hog.transform(X), HOGFeatures(cell_size=cell).fit_transform(X))
 
 
 def test_names_set_output_clone_and_pickle():
@@ -150,7 +167,10 @@ def test_bad_input_and_parameters_are_named():
     X = grey_images(size=12)
     with pytest.raises(ValueError, match=r"at least 16x16 pixels for cell_size=8 and "
                                          r"block_size=2; got 12x12"):
-        HOGFeatures().fit(X)
+        HOGFeatures(cell_size=8, block_size=2).fit(X)
+    with pytest.raises(ValueError, match=r"at least 3x3 pixels for cell_size=1 and "
+                                         r"block_size=3; got 2x2"):
+        HOGFeatures().fit(X[:, :2, :2])
     with pytest.raises(NotFittedError):
         HOGFeatures().transform(X)
     hog = HOGFeatures(cell_size=4).fit(X)
@@ -160,6 +180,8 @@ def test_bad_input_and_parameters_are_named():
     bad[0, 0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         hog.transform(bad)
+    with pytest.raises(ValueError, match=r"X has 64 features, but HOGFeatures is expecting 144"):
+        hog.transform(X.reshape(len(X), -1)[:, :64])
     with pytest.raises(ValueError, match="not a square grey image"):
         HOGFeatures().fit(np.zeros((3, 10)))
     with pytest.raises(ValueError, match="cell_size"):

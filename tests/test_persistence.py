@@ -204,7 +204,8 @@ def test_hog_pipeline_round_trips_and_tampered_hog_is_refused(tmp_path):
     again = round_trip(pipe, tmp_path)
     hog, hog2 = pipe.named_steps["hog"], again.named_steps["hog"]
     assert type(hog2) is HOGFeatures and hog2.get_params() == hog.get_params()
-    assert hog2.input_format_ == hog.input_format_ and hog2.feature_shape_ == (3, 3, 2, 2, 9)
+    assert hog2.input_format_ == hog.input_format_ and hog2.feature_shape_ == (2, 2, 3, 3, 9)
+    assert hog2.cell_size_ == 4
     pd.testing.assert_frame_equal(hog2.transform(X.reshape(30, -1)),
                                   hog.transform(X.reshape(30, -1)))
     assert np.array_equal(again.predict(X.reshape(30, -1)), pipe.predict(X.reshape(30, -1)))
@@ -216,7 +217,7 @@ def test_hog_pipeline_round_trips_and_tampered_hog_is_refused(tmp_path):
     for key, value, match in [
         ("n_features_in", 10, "n_features_in does not match"),
         ("input_format", {**json.loads(metadata["model"])["fitted"]["input_format"],
-                          "network_shape": [3, 2, 128]}, "at least 8x8 pixels"),
+                          "network_shape": [3, 2, 128]}, "at least 12x12 pixels"),
     ]:
         tree = json.loads(metadata["model"])
         tree["fitted"][key] = value

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
-from sklearn.preprocessing import StandardScaler
 
 from sk_aecluster import (
     AE1Encoder,
@@ -51,18 +50,17 @@ def test_recommended_pipeline_with_tsne(rgb_images):
 
 def test_recommended_pipeline_with_hog_features(rgb_images):
     X, y = rgb_images
-    X = np.concatenate([X, X], axis=1)  # 32x16: two 16x16 blocks of 8-pixel cells
+    X = np.concatenate([X, X], axis=1)  # 32x16 images
     pipe = make_recommended_pipeline(2, features="hog", manifold="tsne", random_state=0)
-    assert [name for name, _ in pipe.steps] == ["hog", "scale", "tsne", "cluster"]
-    hog, scale = pipe.named_steps["hog"], pipe.named_steps["scale"]
+    assert [name for name, _ in pipe.steps] == ["hog", "tsne", "cluster"]
+    hog = pipe.named_steps["hog"]
     assert isinstance(hog, HOGFeatures) and hog.get_params() == HOGFeatures().get_params()
-    assert isinstance(scale, StandardScaler)
     pipe.set_params(tsne__perplexity=5)
     labels = pipe.fit_predict(X)
     assert labels.shape == (40,) and set(labels) == {0, 1}
-    assert pipe.named_steps["hog"].feature_shape_ == (3, 1, 2, 2, 9)
+    assert pipe.named_steps["hog"].feature_shape_ == (14, 6, 3, 3, 9)  # 32x16, 2-pixel cells
     if importlib.util.find_spec("umap"):
-        assert make_recommended_pipeline(2, features="hog").steps[2][0] == "umap"
+        assert make_recommended_pipeline(2, features="hog").steps[1][0] == "umap"
 
 
 def test_recommended_pipeline_bad_manifold_and_missing_umap(monkeypatch):
