@@ -305,6 +305,43 @@ def test_skorch_callbacks_and_history_are_reachable(digits, capsys):
     assert "dur" in ae.history_[-1]
 
 
+def test_each_step_output_reaches_callbacks_then_is_released(digits):
+    """Callbacks see every batch's loss and reconstruction, as in skorch; the
+    previous step's tensors are gone before the next batch starts (speed)."""
+    import weakref
+
+    from skorch.callbacks import Callback
+
+    class Spy(Callback):
+        def initialize(self):
+            self.seen, self.alive_at_next_batch, self.last = [], [], None
+            return self
+
+        def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+            if self.last is not None:
+                self.alive_at_next_batch.append(self.last() is not None)
+
+        def on_batch_end(self, net, batch=None, training=None, loss=None, y_pred=None,
+                         **kwargs):
+            self.seen.append((training, float(loss), tuple(y_pred.shape), len(batch[0])))
+            self.last = weakref.ref(y_pred)
+
+    X, _ = digits
+    ae = DenseAutoEncoder(hidden_units=(8,), latent_dim=2, max_epochs=2, batch_size=128,
+                          random_state=0, callbacks=[("spy", Spy())]).fit(X)
+    spy = dict(ae.net_.callbacks_)["spy"]
+    # 300 samples in batches of 128: 3 batches per epoch, 2 epochs
+    assert [(t, shape, n) for t, _, shape, n in spy.seen] == [(True, (128, 64), 128),
+                                                              (True, (128, 64), 128),
+                                                              (True, (44, 64), 44)] * 2
+    history = ae.history_
+    losses = [loss for _, loss, _, _ in spy.seen]
+    assert history[:, "batches", :, "train_loss"] == [losses[:3], losses[3:]]
+    assert history[:, "batches", :, "train_batch_size"] == [[128, 128, 44]] * 2
+    assert history[:, "train_batch_count"] == [3, 3]
+    assert spy.alive_at_next_batch == [False] * 5
+
+
 def test_checkpoint_on_the_training_loss(tmp_path, digits):
     from skorch.callbacks import Checkpoint
 
