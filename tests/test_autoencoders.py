@@ -342,6 +342,31 @@ def test_each_step_output_reaches_callbacks_then_is_released(digits):
     assert spy.alive_at_next_batch == [False] * 5
 
 
+@pytest.mark.parametrize("optimizer", [torch.optim.Adam, torch.optim.SGD, torch.optim.LBFGS])
+def test_every_optimizer_steps_and_gradient_callbacks_see_the_gradients(optimizer, digits):
+    """Adam and SGD step without skorch's closure, LBFGS (which needs one)
+    with it; either way ``on_grad_computed`` sees each batch's gradients
+    before the step and the loss falls."""
+    from skorch.callbacks import Callback
+
+    class GradSpy(Callback):
+        def initialize(self):
+            self.norms = []
+            return self
+
+        def on_grad_computed(self, net, named_parameters, batch=None, training=None):
+            self.norms.append(sum(float(p.grad.norm()) for _, p in named_parameters))
+
+    X, _ = digits
+    ae = DenseAutoEncoder(hidden_units=(16,), latent_dim=2, max_epochs=3, batch_size=100,
+                          optimizer=optimizer, lr=0.1 if optimizer is not torch.optim.Adam
+                          else 1e-2, random_state=0, callbacks=[("grads", GradSpy())]).fit(X)
+    norms = dict(ae.net_.callbacks_)["grads"].norms
+    assert len(norms) >= 9 and all(n > 0 for n in norms)  # >= 3 batches x 3 epochs
+    losses = ae.history_[:, "train_loss"]
+    assert losses[-1] < losses[0]
+
+
 def test_checkpoint_on_the_training_loss(tmp_path, digits):
     from skorch.callbacks import Checkpoint
 
