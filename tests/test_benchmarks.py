@@ -19,7 +19,8 @@ def run(script, *args):
 
 
 def test_bench_speed_smoke():
-    out = run("bench_speed.py", "--n", "128", "--rounds", "1", "--encode-reps", "1")
+    out = run("bench_speed.py", "--n", "128", "--rounds", "1", "--encode-reps", "1",
+              "--warm-allocator")
     assert "AE1 fit" in out and "AE2 transform" in out and "% of matmul peak" in out
     assert "A/A" in out
 
