@@ -98,8 +98,8 @@ default="relu"
     >>> X = np.random.RandomState(0).randint(0, 256, (20, 8, 8, 3), dtype=np.uint8)
     >>> ae = ConvAutoEncoder(hidden_channels=(4,), latent_channels=2,
     ...                      max_epochs=1, random_state=0).fit(X)
-    >>> ae.transform(X).shape
-    (20, 32)
+    >>> ae.transform(X).shape  # 2 latent channels x 2 x 2 after two poolings
+    (20, 8)
     """
 
     _parameter_constraints = {
