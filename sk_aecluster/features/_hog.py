@@ -29,9 +29,9 @@ class HOGFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     Each image is turned grey, its gradients are computed with centred
     differences, and every cell (by default an eighth of the image's side
-    across) gets a histogram
-    of gradient orientations (``n_bins`` bins, each gradient split between its
-    two nearest bins and weighted by its magnitude). Overlapping blocks of
+    across) gets a histogram of gradient orientations (``n_bins`` bins, each
+    gradient split between its two nearest bins and weighted by its
+    magnitude). Overlapping blocks of
     ``block_size`` x ``block_size`` cells are scaled to unit length, which
     makes the features insensitive to brightness and contrast (Dalal and
     Triggs, 2005). Nothing is learnt: ``fit`` only records the image format
@@ -42,7 +42,7 @@ class HOGFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     loss is dominated by colour and overall layout: on the CIFAR-10 test
     images split into vehicles and animals, ``HOGFeatures`` followed by
     UMAP and k-means reaches an accuracy of 0.83, against 0.71 for the dense
-    autoencoder recipe, and on scikit-learn's 8x8 digits 0.97 against 0.85
+    autoencoder recipe, and on scikit-learn's 8x8 digits 0.966 against 0.849
     (``benchmarks/RESULTS.md``). On larger grey digits the autoencoder is
     ahead (USPS 0.98 against 0.95, MNIST 0.977 against 0.974), at a few
     minutes of training instead of seconds.
