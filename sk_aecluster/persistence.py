@@ -258,9 +258,19 @@ class _Encoder:
         """The ``set_output`` configuration (e.g. ``{"transform": "pandas"}``)."""
         return self.value(dict(getattr(est, "_sklearn_output_config", {})), where)
 
-    def autoencoder(self, est, name, where):
-        node = {"$t": "autoencoder", "class": name, "params": self.params(est, where),
+    def own_node(self, tag, name, est, where):
+        """The entry of one of the library's estimators, without its fitted state."""
+        return {"$t": tag, "class": name, "params": self.params(est, where),
                 "output_config": self.output_config(est, where), "fitted": None}
+
+    @staticmethod
+    def feature_names(est, fitted):
+        if hasattr(est, "feature_names_in_"):
+            fitted["feature_names_in"] = [str(s) for s in est.feature_names_in_]
+        return fitted
+
+    def autoencoder(self, est, name, where):
+        node = self.own_node("autoencoder", name, est, where)
         if not hasattr(est, "net_"):
             return node
         fitted = {
@@ -271,8 +281,7 @@ class _Encoder:
             "fit_time": float(getattr(est, "fit_time_", 0.0)),
             "weights": {},
         }
-        if hasattr(est, "feature_names_in_"):
-            fitted["feature_names_in"] = [str(s) for s in est.feature_names_in_]
+        self.feature_names(est, fitted)
         for key, t in est.net_.module_.state_dict().items():
             fitted["weights"][key] = self.array(t.detach().cpu().numpy())
         node["fitted"] = fitted
@@ -291,24 +300,18 @@ class _Encoder:
         }
 
     def hog_node(self, est, where):
-        node = {"$t": "hog", "class": "sk_aecluster.HOGFeatures",
-                "params": self.params(est, where),
-                "output_config": self.output_config(est, where), "fitted": None}
+        node = self.own_node("hog", "sk_aecluster.HOGFeatures", est, where)
         if hasattr(est, "input_format_"):
-            node["fitted"] = {
+            node["fitted"] = self.feature_names(est, {
                 "input_format": self.input_format(est.input_format_, where),
                 "n_features_in": int(est.n_features_in_),
-            }
-            if hasattr(est, "feature_names_in_"):
-                node["fitted"]["feature_names_in"] = [str(s) for s in est.feature_names_in_]
+            })
         return node
 
     def tsne_node(self, est, where):
         if callable(est.metric):
             raise TypeError(f"{where}: a callable metric cannot be saved; use a metric name.")
-        node = {"$t": "tsne", "class": "sk_aecluster.TSNETransformer",
-                "params": self.params(est, where),
-                "output_config": self.output_config(est, where), "fitted": None}
+        node = self.own_node("tsne", "sk_aecluster.TSNETransformer", est, where)
         if not hasattr(est, "embedding_"):
             return node
         fitted = {
@@ -320,9 +323,7 @@ class _Encoder:
             "n_features_in": int(est.n_features_in_),
             "train_key": [list(est._train_key[0]), str(est._train_key[1])],
         }
-        if hasattr(est, "feature_names_in_"):
-            fitted["feature_names_in"] = [str(s) for s in est.feature_names_in_]
-        node["fitted"] = fitted
+        node["fitted"] = self.feature_names(est, fitted)
         return node
 
 
@@ -642,6 +643,8 @@ class _Decoder:
         return out
 
     def construct(self, cls, node, where):
+        """The estimator of ``node`` with its parameters and output configuration,
+        and its fitted state (a dict, or None for an unfitted estimator)."""
         params = self.params(node.get("params"), where)
         try:
             est = cls(**params)
@@ -656,7 +659,10 @@ class _Decoder:
             self.fail(where, "bad output configuration")
         if config:
             est._sklearn_output_config = config
-        return est
+        fitted = node.get("fitted")
+        if fitted is not None and not isinstance(fitted, dict):
+            self.fail(where, "bad fitted state")
+        return est, fitted
 
     def device_for(self, est, where):
         wanted = self.wanted_device if self.wanted_device is not None else est.device
@@ -728,12 +734,9 @@ class _Decoder:
         if cls is None:
             self.fail(where, f"class {name!r} is not an sk_aecluster autoencoder")
         where = f"{where} ({name})"
-        est = self.construct(cls, node, where)
-        fitted = node.get("fitted")
+        est, fitted = self.construct(cls, node, where)
         if fitted is None:
             return est
-        if not isinstance(fitted, dict):
-            self.fail(where, "bad fitted state")
         fmt = self.input_format(fitted.get("input_format"), where)
         latent_shape = self.shape(fitted.get("latent_shape"), where)
         n_features = fitted.get("n_features_in")
@@ -788,12 +791,9 @@ class _Decoder:
         if node.get("class") != "sk_aecluster.HOGFeatures":
             self.fail(where, "bad HOG class")
         where = f"{where} (sk_aecluster.HOGFeatures)"
-        est = self.construct(self.hog, node, where)
-        fitted = node.get("fitted")
+        est, fitted = self.construct(self.hog, node, where)
         if fitted is None:
             return est
-        if not isinstance(fitted, dict):
-            self.fail(where, "bad fitted state")
         fmt = self.input_format(fitted.get("input_format"), where)
         if fmt.layout == "flat" or len(fmt.network_shape) != 3 or any(fmt.pad):
             self.fail(where, "bad input format")
@@ -806,7 +806,6 @@ class _Decoder:
             self.fail(where, str(exc))
         est.input_format_ = fmt
         est.feature_shape_, est.cell_size_ = shape, cell_size
-        est._n_features_out = math.prod(shape)
         est.n_features_in_ = n_features
         self.feature_names(est, fitted, where)
         return est
@@ -818,12 +817,9 @@ class _Decoder:
         if node.get("class") != "sk_aecluster.TSNETransformer":
             self.fail(where, "bad t-SNE class")
         where = f"{where} (sk_aecluster.TSNETransformer)"
-        est = self.construct(cls, node, where)
-        fitted = node.get("fitted")
+        est, fitted = self.construct(cls, node, where)
         if fitted is None:
             return est
-        if not isinstance(fitted, dict):
-            self.fail(where, "bad fitted state")
         X = self.array(fitted.get("X"), where)
         embedding = self.array(fitted.get("embedding"), where)
         positions = self.array(fitted.get("positions"), where)

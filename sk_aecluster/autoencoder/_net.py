@@ -187,7 +187,7 @@ class AutoEncoderNet(NeuralNet):
         step's result (the loss and the reconstruction, with its autograd
         graph) is released at the end of each iteration. skorch keeps it alive
         through the whole next step, so every batch needs fresh memory for its
-        activations instead of reusing the last one's: about 10% of AE1's
+        activations instead of reusing the last one's: about 8% of AE1's
         training time on the CPU (``benchmarks/RESULTS.md``).
         """
         if iterator is None:

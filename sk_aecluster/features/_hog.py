@@ -165,8 +165,12 @@ class HOGFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         )
         self.feature_shape_, self.cell_size_ = self._feature_shape(fmt)
         self.input_format_ = fmt
-        self._n_features_out = math.prod(self.feature_shape_)
         return self
+
+    @property
+    def _n_features_out(self):
+        """Output width, for ``get_feature_names_out``."""
+        return math.prod(self.feature_shape_)
 
     def _feature_shape(self, fmt):
         """``(feature_shape_, cell_size_)`` for images of format ``fmt``.
@@ -215,12 +219,13 @@ class HOGFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     def _hog(self, images):
         """HOG of a float batch ``(n, C, H, W)`` scaled to ``[-1, 1]``."""
         n, channels = images.shape[:2]
-        x = (images + 1.0) * 0.5
+        # gradients on the [-1, 1] scale are twice those on [0, 1]; only the
+        # norm's constant (doubled below) sees the scale, so no rescaling pass
         if channels == 3:
-            weights = torch.tensor(_LUMA, dtype=x.dtype).view(1, 3, 1, 1)
-            grey = (x * weights).sum(1)
+            weights = torch.tensor(_LUMA, dtype=images.dtype).view(1, 3, 1, 1)
+            grey = (images * weights).sum(1)
         else:
-            grey = x.mean(1)
+            grey = images.mean(1)
         gx = torch.zeros_like(grey)
         gy = torch.zeros_like(grey)
         gx[:, :, 1:-1] = grey[:, :, 2:] - grey[:, :, :-2]
@@ -245,7 +250,7 @@ class HOGFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         # (n, nb, by, bx, b, b) -> (n, by, bx, b, b, nb)
         blocks = cells.unfold(2, b, 1).unfold(3, b, 1).permute(0, 2, 3, 4, 5, 1)
         blocks = blocks.reshape(n, blocks_down, blocks_across, -1)
-        blocks = blocks / (torch.linalg.vector_norm(blocks, dim=-1, keepdim=True) + _EPS)
+        blocks = blocks / (torch.linalg.vector_norm(blocks, dim=-1, keepdim=True) + 2 * _EPS)
         return blocks.reshape(n, -1)
 
     def __sklearn_tags__(self):
