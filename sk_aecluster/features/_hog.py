@@ -219,13 +219,12 @@ class HOGFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     def _hog(self, images):
         """HOG of a float batch ``(n, C, H, W)`` scaled to ``[-1, 1]``."""
         n, channels = images.shape[:2]
-        # gradients on the [-1, 1] scale are twice those on [0, 1]; only the
-        # norm's constant (doubled below) sees the scale, so no rescaling pass
+        x = (images + 1.0) * 0.5
         if channels == 3:
-            weights = torch.tensor(_LUMA, dtype=images.dtype).view(1, 3, 1, 1)
-            grey = (images * weights).sum(1)
+            weights = torch.tensor(_LUMA, dtype=x.dtype).view(1, 3, 1, 1)
+            grey = (x * weights).sum(1)
         else:
-            grey = images.mean(1)
+            grey = x.mean(1)
         gx = torch.zeros_like(grey)
         gy = torch.zeros_like(grey)
         gx[:, :, 1:-1] = grey[:, :, 2:] - grey[:, :, :-2]
@@ -250,7 +249,7 @@ class HOGFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         # (n, nb, by, bx, b, b) -> (n, by, bx, b, b, nb)
         blocks = cells.unfold(2, b, 1).unfold(3, b, 1).permute(0, 2, 3, 4, 5, 1)
         blocks = blocks.reshape(n, blocks_down, blocks_across, -1)
-        blocks = blocks / (torch.linalg.vector_norm(blocks, dim=-1, keepdim=True) + 2 * _EPS)
+        blocks = blocks / (torch.linalg.vector_norm(blocks, dim=-1, keepdim=True) + _EPS)
         return blocks.reshape(n, -1)
 
     def __sklearn_tags__(self):
