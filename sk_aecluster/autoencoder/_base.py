@@ -1,5 +1,6 @@
 """The scikit-learn estimator shared by every autoencoder of the library."""
 
+import functools
 import numbers
 import time
 import warnings
@@ -45,6 +46,25 @@ def _check_device(device, name):
     if dev.type == "mps" and not torch.backends.mps.is_available():
         raise ValueError(f"{name}: device={device!r} was requested but MPS is unavailable.")
     return dev
+
+
+@functools.lru_cache(maxsize=64)
+def _seed_of_int(random_state):
+    """The torch seed an integer ``random_state`` stands for (computed once)."""
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def _manual_seed(seed, device):
+    """Seed torch's generator for ``device`` (all of them unless on the CPU).
+
+    :func:`torch.manual_seed` also queues the seed for every accelerator
+    backend, which costs more than a training step of a small network when
+    there is none; on the CPU only the CPU generator is used.
+    """
+    if device.type == "cpu":
+        torch.default_generator.manual_seed(seed)
+    else:
+        torch.manual_seed(seed)
 
 
 class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -149,6 +169,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return ArrayDataset(X, self.input_format_)
 
     def _seed(self):
+        if isinstance(self.random_state, numbers.Integral):
+            return _seed_of_int(int(self.random_state))
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
     # -- scikit-learn API -------------------------------------------------------
@@ -179,7 +201,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         devices = [device] if device.type == "cuda" else []
         start = time.perf_counter()
         with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
+            _manual_seed(seed, device)
             self.net_ = self._new_net(device)
             try:
                 self._check_first_batch(dataset, device)

@@ -31,12 +31,19 @@ The rules, in order (they are repeated in the user guide):
   input's layout and dtype (integers rounded and clipped to their range).
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.utils.validation import validate_data
+
+
+@functools.lru_cache(maxsize=8)
+def _scalar_tensor(value):
+    """A 0-d float32 tensor of ``value``, made once (read-only use only)."""
+    return torch.tensor(value, dtype=torch.float32)
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,7 @@ class InputFormat:
 
     @staticmethod
     def _offset_tensor(offset):
-        return torch.tensor(offset, dtype=torch.float32)
+        return _scalar_tensor(offset)
 
     def from_tensor(self, t):
         """Undo ``to_tensor``: network output to samples in the input's format."""

@@ -1,5 +1,6 @@
 """The skorch side: the net that trains an autoencoder, its data and loader."""
 
+import functools
 import math
 
 import numpy as np
@@ -62,6 +63,15 @@ class BatchLoader(DataLoader):
     once with it (the dataset must accept a list of indices, as
     :class:`ArrayDataset` and :class:`torch.utils.data.Subset` of it do).
 
+    Without worker processes and pinned memory (the default) the batches are
+    produced by a lean loop instead of ``DataLoader``'s general iterator: the
+    same batches from the same random numbers (the permutation of
+    :class:`~torch.utils.data.RandomSampler` cut into ``batch_size`` pieces,
+    and the seed ``DataLoader`` draws for its workers), with index arrays
+    instead of lists of Python integers for an :class:`ArrayDataset`.
+    ``num_workers`` or ``pin_memory`` switch back to ``DataLoader``'s own
+    iterator.
+
     Parameters
     ----------
     dataset : torch.utils.data.Dataset
@@ -83,6 +93,43 @@ class BatchLoader(DataLoader):
         sampler = BatchSampler(base, batch_size, drop_last=False)
         kwargs.setdefault("collate_fn", _identity)
         super().__init__(dataset, batch_size=None, sampler=sampler, **kwargs)
+        self._shuffle_generator = generator
+
+    def __iter__(self):
+        if self.num_workers > 0 or self.pin_memory:
+            return super().__iter__()
+        # the seed DataLoader's iterator draws for worker processes: drawn
+        # here too, so the global random stream is the same either way
+        torch.empty((), dtype=torch.int64).random_(generator=self.generator)
+        return self._batches()
+
+    def _batches(self):
+        as_arrays = isinstance(self.dataset, ArrayDataset)
+        collate = self.collate_fn
+        for idx in self._index_batches():
+            if not as_arrays and isinstance(idx, np.ndarray):
+                idx = idx.tolist()
+            yield collate(self.dataset[idx])
+
+    def _index_batches(self):
+        """The batch sampler's batches; slices of one index array if possible."""
+        base = self.sampler.sampler
+        n = len(self.dataset)
+        if isinstance(base, SequentialSampler):
+            order = np.arange(n)
+        elif isinstance(base, RandomSampler) and self._shuffle_generator is None:
+            # RandomSampler's own draws: a seed from the global generator for
+            # a fresh generator, and one permutation from it
+            seed = int(torch.empty((), dtype=torch.int64).random_().item())
+            generator = torch.Generator()
+            generator.manual_seed(seed)
+            order = torch.randperm(n, generator=generator).numpy()
+        else:  # a caller's generator: let the sampler advance it itself
+            yield from self.sampler
+            return
+        size = self.sampler.batch_size
+        for start in range(0, n, size):
+            yield order[start : start + size]
 
 
 class StopOnDivergence(Callback):
@@ -103,6 +150,20 @@ class StopOnDivergence(Callback):
             )
 
 
+#: The hooks that skorch's ``NeuralNet`` implements as ``pass`` (its
+#: ``on_epoch_begin`` and ``on_batch_begin`` start new history rows and always run).
+_NET_NO_OP_HOOKS = frozenset(
+    {"on_train_begin", "on_train_end", "on_epoch_end", "on_batch_end", "on_grad_computed"}
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _overrides(cls, base, method_name):
+    """Whether ``cls`` replaces ``base``'s ``method_name`` (a no-op there)."""
+    default = getattr(base, method_name, None)
+    return default is None or getattr(cls, method_name, None) is not default
+
+
 def _closure_free(optimizer):
     """Whether ``optimizer.step()`` works without a closure: torch's own but LBFGS."""
     cls = type(optimizer)
@@ -115,11 +176,21 @@ class AutoEncoderNet(NeuralNet):
     """A skorch ``NeuralNet`` whose loss compares the output with the input.
 
     Any target passed to ``fit`` is ignored: the loss is
-    ``criterion(module(X), X)``. Everything else is skorch's, with three
-    savings per batch: callbacks are only called for the hooks they override
-    (skorch calls every callback's no-op hooks three times a batch), the
-    ``valid_loss`` callback is left out when there is no validation split,
-    and each step's output is released before the next step starts.
+    ``criterion(module(X), X)``. Everything else is skorch's, with the same
+    calls, history and callback arguments, minus work that changes nothing
+    for a small network trained on the CPU, where skorch's per-batch
+    bookkeeping is a measurable share of a step (``benchmarks/RESULTS.md``):
+
+    - hooks are only called where they do something: a callback's hook
+      only if its class overrides :class:`~skorch.callbacks.Callback`'s
+      no-op, the net's own ``on_batch_end``/``on_grad_computed``/... only if
+      a subclass overrides skorch's ``pass`` (``on_grad_computed`` is not
+      even prepared when nobody listens);
+    - ``train(True)`` is only called on a module that is not entirely in
+      training mode already;
+    - each step's output is released before the next step starts;
+    - the ``valid_loss`` callback is left out when there is no validation
+      split.
 
     Parameters
     ----------
@@ -144,6 +215,22 @@ class AutoEncoderNet(NeuralNet):
         if self.train_split is None:
             callbacks = [(n, cb) for n, cb in callbacks if n != "valid_loss"]
         return callbacks
+
+    def _set_training(self, training=True):
+        """skorch's mode switch, skipped for modules already in that mode.
+
+        skorch calls ``train(training)`` on every module and criterion before
+        each batch; walking the module tree and setting the flags costs more
+        than the small autoencoders' layers. A module whose submodules all
+        have the requested ``training`` flag is left alone (calling ``train``
+        would not change it); any other is switched as skorch does.
+        """
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            if isinstance(module, torch.nn.Module) and any(
+                m.training != training for m in module.modules()
+            ):
+                module.train(training)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         return self.criterion_(y_pred, X)
@@ -170,12 +257,13 @@ class AutoEncoderNet(NeuralNet):
             return super().train_step(batch, **fit_params)
         self._zero_grad_optimizer()
         step = self.train_step_single(batch, **fit_params)
-        self.notify(
-            "on_grad_computed",
-            named_parameters=TeeGenerator(self.get_all_learnable_params()),
-            batch=batch,
-            training=True,
-        )
+        if self._is_heard("on_grad_computed"):
+            self.notify(
+                "on_grad_computed",
+                named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                batch=batch,
+                training=True,
+            )
         self._step_optimizer(None)
         return step
 
@@ -197,9 +285,8 @@ class AutoEncoderNet(NeuralNet):
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
             self.history.record_batch(prefix + "_loss", step["loss"].item())
-            batch_size = (
-                get_len(batch[0]) if isinstance(batch, (tuple, list)) else get_len(batch)
-            )
+            first = batch[0] if isinstance(batch, (tuple, list)) else batch
+            batch_size = len(first) if isinstance(first, torch.Tensor) else get_len(first)
             self.history.record_batch(prefix + "_batch_size", batch_size)
             self.notify("on_batch_end", batch=batch, training=training, **step)
             batch_count += 1
@@ -207,9 +294,20 @@ class AutoEncoderNet(NeuralNet):
         self.history.record(prefix + "_batch_count", batch_count)
 
     def notify(self, method_name, **cb_kwargs):
-        getattr(self, method_name)(self, **cb_kwargs)
+        if self._own_hook_runs(method_name):
+            getattr(self, method_name)(self, **cb_kwargs)
         for cb in self._listeners(method_name):
             getattr(cb, method_name)(self, **cb_kwargs)
+
+    def _is_heard(self, method_name):
+        """Whether notifying ``method_name`` would run anything but no-ops."""
+        return self._own_hook_runs(method_name) or bool(self._listeners(method_name))
+
+    def _own_hook_runs(self, method_name):
+        """Whether the net's own ``method_name`` does something when called."""
+        return method_name not in _NET_NO_OP_HOOKS or _overrides(
+            type(self), NeuralNet, method_name
+        )
 
     def _listeners(self, method_name):
         """The callbacks whose ``method_name`` is not the base class's no-op."""
@@ -220,10 +318,8 @@ class AutoEncoderNet(NeuralNet):
             self.__dict__["_listener_cache"] = cache
         found = cache[1].get(method_name)
         if found is None:
-            base = getattr(Callback, method_name, None)
             found = [
-                cb for _, cb in callbacks
-                if base is None or getattr(type(cb), method_name, None) is not base
+                cb for _, cb in callbacks if _overrides(type(cb), Callback, method_name)
             ]
             cache[1][method_name] = found
         return found

@@ -1,0 +1,136 @@
+"""The net's lean paths do what skorch and torch's DataLoader would do."""
+
+import inspect
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+from torch.utils.data import DataLoader, Subset
+
+from sk_aecluster import AE1Encoder, DenseAutoEncoder
+from sk_aecluster.autoencoder import ArrayDataset, AutoEncoderNet, BatchLoader
+from sk_aecluster.autoencoder._net import _NET_NO_OP_HOOKS
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    X = np.random.default_rng(0).integers(0, 256, (203, 8, 8, 3), dtype=np.uint8)
+    fmt = AE1Encoder(max_epochs=1, random_state=0).fit(X[:20]).input_format_
+    return ArrayDataset(X, fmt)
+
+
+def _batches_and_rng(loader_iter, generator):
+    batches = [b[0] for b in loader_iter]
+    return batches, torch.get_rng_state(), generator.get_state() if generator else None
+
+
+@pytest.mark.parametrize("wrap", ["array", "subset_array", "subset_list"])
+@pytest.mark.parametrize("shuffle, seeded", [(True, False), (False, False), (True, True)])
+def test_batch_loader_matches_dataloaders_own_iterator(dataset, wrap, shuffle, seeded):
+    """Same batches, and the same random numbers drawn, as DataLoader's iterator."""
+    data = {
+        "array": dataset,
+        "subset_array": Subset(dataset, np.arange(10, 150)),
+        "subset_list": Subset(dataset, list(range(5, 100))),
+    }[wrap]
+    generator = torch.Generator().manual_seed(3) if seeded else None
+    kwargs = dict(batch_size=64, shuffle=shuffle, generator=generator)
+    torch.manual_seed(0)
+    for _ in range(2):  # two epochs: the random streams must stay in step
+        start = torch.get_rng_state(), generator.get_state() if generator else None
+        lean = _batches_and_rng(BatchLoader(data, **kwargs), generator)
+        torch.set_rng_state(start[0])
+        if generator:
+            generator.set_state(start[1])
+        torch_iter = DataLoader.__iter__(BatchLoader(data, **kwargs))
+        reference = _batches_and_rng(torch_iter, generator)
+        assert len(lean[0]) == len(reference[0]) == -(-len(data) // 64)
+        for a, b in zip(lean[0], reference[0], strict=True):
+            assert torch.equal(a, b)
+        assert torch.equal(lean[1], reference[1])
+        if generator:
+            assert torch.equal(lean[2], reference[2])
+    if not shuffle:
+        assert torch.equal(torch.cat(lean[0]), data[list(range(len(data)))][0])
+
+
+@pytest.mark.filterwarnings("ignore:'pin_memory' argument:UserWarning")
+def test_batch_loader_with_pin_memory_uses_dataloaders_iterator(dataset):
+    loader = BatchLoader(dataset, batch_size=64, shuffle=False, pin_memory=True)
+    assert not inspect.isgenerator(iter(loader))
+    assert [len(b[0]) for b in loader] == [64, 64, 64, 11]
+    assert inspect.isgenerator(iter(BatchLoader(dataset, batch_size=64)))
+
+
+def test_skipped_net_hooks_are_no_ops_in_skorch():
+    """The net's own hooks that are not called must be skorch's ``pass``."""
+    for name in _NET_NO_OP_HOOKS:
+        source = textwrap.dedent(inspect.getsource(getattr(NeuralNet, name)))
+        body = [line.strip() for line in source.splitlines()[1:]]
+        body = [line for line in body if line and not line.startswith("#")]
+        assert body[-1] == "pass", name
+        assert all(line.endswith((",", "):", "pass")) for line in body), name
+
+
+def test_overridden_net_hooks_and_callback_hooks_still_run(digits):
+    calls = []
+
+    class Net(AutoEncoderNet):
+        def on_batch_end(self, net, **kwargs):
+            calls.append("net.on_batch_end")
+
+        def on_grad_computed(self, net, named_parameters, **kwargs):
+            calls.append("net.on_grad_computed")
+
+    class Spy(Callback):
+        def on_train_end(self, net, **kwargs):
+            calls.append("cb.on_train_end")
+
+    X, _ = digits
+    module = DenseAutoEncoder(max_epochs=1).fit(X[:8]).net_.module_
+    net = Net(module, criterion=torch.nn.MSELoss, optimizer=torch.optim.Adam, max_epochs=1,
+              batch_size=100, train_split=None, iterator_train=BatchLoader,
+              iterator_train__shuffle=True, callbacks=[Spy()])
+    ae = DenseAutoEncoder(max_epochs=1).fit(X)
+    net.fit(ArrayDataset(X, ae.input_format_), None)
+    assert calls.count("net.on_batch_end") == calls.count("net.on_grad_computed") == 3
+    assert calls[-1] == "cb.on_train_end"
+    assert net.history[:, "train_batch_count"] == [3]
+
+
+def test_modules_switched_to_eval_are_trained_again_next_batch(digits):
+    """A callback that leaves the network (or part of it) in eval mode does
+    not stop the next batch from training in train mode, as in skorch."""
+
+    class EvalAfterEachBatch(Callback):
+        def initialize(self):
+            self.modes = []
+            return self
+
+        def on_grad_computed(self, net, named_parameters, **kwargs):
+            self.modes.append(all(m.training for m in net.module_.modules()))
+
+        def on_batch_end(self, net, **kwargs):
+            if len(self.modes) % 2:
+                net.module_.eval()
+            else:
+                next(iter(net.module_.children())).eval()
+
+    X, _ = digits
+    ae = DenseAutoEncoder(hidden_units=(8,), latent_dim=2, max_epochs=2, batch_size=64,
+                          random_state=0, callbacks=[("spy", EvalAfterEachBatch())]).fit(X)
+    modes = dict(ae.net_.callbacks_)["spy"].modes
+    assert modes == [True] * 10  # 300 samples: 5 batches x 2 epochs
+
+
+def test_integer_seeds_of_any_integer_type_give_the_same_model(digits):
+    X, _ = digits
+    kw = dict(hidden_units=(8,), latent_dim=2, max_epochs=2)
+    a = DenseAutoEncoder(random_state=3, **kw).fit_transform(X)
+    b = DenseAutoEncoder(random_state=np.int64(3), **kw).fit_transform(X)
+    c = DenseAutoEncoder(random_state=np.random.RandomState(3), **kw).fit_transform(X)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, c)
