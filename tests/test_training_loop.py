@@ -10,7 +10,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 from torch.utils.data import DataLoader, Subset
 
-from sk_aecluster import AE1Encoder, DenseAutoEncoder
+from sk_aecluster import AE1Encoder, AE2Encoder, DenseAutoEncoder
 from sk_aecluster.autoencoder import ArrayDataset, AutoEncoderNet, BatchLoader
 from sk_aecluster.autoencoder._net import _NET_NO_OP_HOOKS
 
@@ -134,3 +134,52 @@ def test_integer_seeds_of_any_integer_type_give_the_same_model(digits):
     c = DenseAutoEncoder(random_state=np.random.RandomState(3), **kw).fit_transform(X)
     np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(a, c)
+
+
+# -- encoding into reused buffers -------------------------------------------------
+
+def _formats():
+    rng = np.random.default_rng(1)
+    rgb = rng.integers(0, 256, (9, 8, 8, 3), dtype=np.uint8)
+    return {
+        "uint8 nhwc": (AE1Encoder(), rgb),
+        "uint8 nchw": (AE1Encoder(data_format="channels_first"),
+                       np.ascontiguousarray(rgb.transpose(0, 3, 1, 2))),
+        "float64 nhw": (AE1Encoder(), rng.normal(size=(9, 8, 8))),
+        "flat rows": (AE1Encoder(image_shape=(8, 8, 3)), rgb.reshape(9, -1)),
+        "padded 28x28": (AE2Encoder(pad_images=True, latent_channels=4),
+                         rng.integers(0, 256, (9, 28, 28), dtype=np.uint8)),
+        "dense float32": (DenseAutoEncoder(), rng.normal(size=(9, 20)).astype(np.float32)),
+        "dense int16": (DenseAutoEncoder(), rng.integers(-300, 300, (9, 20)).astype(np.int16)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_formats()))
+def test_conversion_into_a_buffer_equals_a_fresh_conversion(name):
+    est, X = _formats()[name]
+    fmt = est.set_params(max_epochs=1, random_state=0).fit(X).input_format_
+    fresh = fmt.to_tensor(X)
+    buffer = fmt.empty_batch(len(X) + 3).fill_(7.0)
+    into = fmt.to_tensor(X, out=buffer[: len(X)])
+    assert into.data_ptr() == buffer.data_ptr()
+    assert fresh.dtype == into.dtype == torch.float32
+    assert fresh.shape == into.shape == (len(X), *fmt.network_shape)
+    assert torch.equal(fresh, into)
+    if fresh.dim() == 4:
+        assert fresh.is_contiguous(memory_format=torch.channels_last)
+    assert float(fresh.min()) >= -1 - 1e-6 and float(fresh.max()) <= 1 + 1e-6
+    if name == "padded 28x28":  # padding is the network's -1, the image inside
+        assert torch.all(fresh[:, :, :2] == -1) and torch.all(fresh[:, :, -2:] == -1)
+        np.testing.assert_allclose(fresh[:, 0, 2:-2, 2:-2].numpy(), X / 127.5 - 1,
+                                   rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("est", [AE1Encoder, DenseAutoEncoder])
+def test_encoding_batch_by_batch_in_one_buffer_matches_one_batch(est):
+    X = np.random.default_rng(2).integers(0, 256, (23, 8, 8, 3), dtype=np.uint8)
+    ae = est(max_epochs=1, random_state=0).fit(X)
+    whole = ae.set_params(batch_size=64).transform(X)
+    pieces = ae.set_params(batch_size=5).transform(X)  # 5 batches, the last short
+    np.testing.assert_allclose(pieces, whole, rtol=0, atol=1e-6)
+    assert ae.score(X) == pytest.approx(ae.set_params(batch_size=64).score(X), abs=1e-6)
+    assert not np.shares_memory(ae.transform(X), ae.transform(X))

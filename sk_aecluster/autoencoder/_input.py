@@ -83,10 +83,25 @@ class InputFormat:
         """Number of values in one input sample."""
         return int(np.prod(self.sample_shape))
 
-    def to_tensor(self, xb):
+    def to_tensor(self, xb, out=None):
         """Scale a batch of raw samples and return the network's input tensor.
 
         Never writes to ``xb``.
+
+        Parameters
+        ----------
+        xb : ndarray
+            Raw samples.
+        out : torch.Tensor or None, default=None
+            A float32 tensor from :meth:`empty_batch` (or a leading slice of
+            one, ``len(xb)`` rows) to write the result into instead of new
+            memory; its padding border is overwritten too.
+
+        Returns
+        -------
+        t : torch.Tensor
+            float32, shape ``(len(xb), *network_shape)``, channels-last for
+            images; ``out`` itself when given.
         """
         xb = np.asarray(xb)
         if not xb.flags.writeable:  # torch warns on read-only memory
@@ -95,25 +110,44 @@ class InputFormat:
         n = t.shape[0]
         if self.reshape_to is not None:
             t = t.reshape(n, *self.reshape_to)
-        scale = 2.0 / (self.high - self.low)
-        offset = -1.0 - self.low * scale
-        # offset + scale * x in one pass, into a new float32 tensor (the
-        # caller's data stay intact); uint8 is promoted by the kernel itself
-        t = torch.add(self._offset_tensor(offset), t, alpha=scale)
-        if t.dtype != torch.float32:
-            t = t.to(torch.float32)
         if self.layout == "flat":
-            return t.reshape(n, -1)
-        if self.layout == "nhw":
+            t = t.reshape(n, -1)
+        elif self.layout == "nhw":
             t = t.unsqueeze(1)
         elif self.layout == "nhwc":
             t = t.permute(0, 3, 1, 2)
+        scale = 2.0 / (self.high - self.low)
+        offset = self._offset_tensor(-1.0 - self.low * scale)
+        if out is None and not any(self.pad):
+            # offset + scale * x in one pass, into a new float32 tensor (the
+            # caller's data stay intact); uint8 is promoted by the kernel itself.
+            # Permuted NHWC data are channels-last memory already; make the
+            # other layouts agree so every batch reaches the network the same way.
+            t = torch.add(offset, t, alpha=scale).to(torch.float32)
+            if t.dim() == 4:
+                t = t.contiguous(memory_format=torch.channels_last)
+            return t
+        if out is None:
+            out = self.empty_batch(n)
         if any(self.pad):
             top, bottom, left, right = self.pad
-            t = torch.nn.functional.pad(t, (left, right, top, bottom), value=-1.0)
-        # channels-last memory is what permuted NHWC data already is; make the
-        # other layouts agree so every batch reaches the network the same way.
-        return t.contiguous(memory_format=torch.channels_last)
+            out.fill_(-1.0)
+            inner = out[:, :, top : out.shape[2] - bottom, left : out.shape[3] - right]
+        else:
+            inner = out
+        # the same kernel as above, written straight into place
+        torch.add(offset, t, alpha=scale, out=inner)
+        return out
+
+    def empty_batch(self, n):
+        """Uninitialised float32 memory for ``n`` network inputs.
+
+        Channels-last for images, like the tensors :meth:`to_tensor` returns.
+        """
+        t = torch.empty((n, *self.network_shape), dtype=torch.float32)
+        if t.dim() == 4:
+            t = t.contiguous(memory_format=torch.channels_last)
+        return t
 
     @staticmethod
     def _offset_tensor(offset):

@@ -49,6 +49,19 @@ class ArrayDataset(Dataset):
     def __getitems__(self, indices):
         return self[indices]
 
+    def iter_batches(self, batch_size):
+        """The samples in order, converted in batches into one reused buffer.
+
+        Each batch is valid only until the next one is produced: for
+        encoding, where every batch is consumed at once, it saves allocating
+        (and, with glibc, often page-faulting in) fresh memory per batch.
+        """
+        n = len(self.X)
+        buffer = self.input_format.empty_batch(min(batch_size, n))
+        for start in range(0, n, batch_size):
+            xb = self.X[start : start + batch_size]
+            yield self.input_format.to_tensor(xb, out=buffer[: len(xb)])
+
 
 def _identity(batch):
     return batch
@@ -326,15 +339,22 @@ class AutoEncoderNet(NeuralNet):
 
 
 def encode_batches(module, dataset, batch_size, device, n_out, fn="encode"):
-    """Run ``module.<fn>`` over ``dataset`` in batches into one float32 array."""
+    """Run ``module.<fn>`` over ``dataset`` in batches into one float32 array.
+
+    Inputs are converted into one reused buffer and each batch's output is
+    copied straight into its rows of the result, so the only memory a batch
+    allocates is the network's own.
+    """
     out = np.empty((len(dataset), n_out), dtype=np.float32)
     method = getattr(module, fn)
     module.eval()
+    start = 0
     with torch.inference_mode():
-        for start in range(0, len(dataset), batch_size):
-            xb, _ = dataset[slice(start, start + batch_size)]
+        for xb in dataset.iter_batches(batch_size):
             z = method(xb.to(device, non_blocking=True))
-            out[start : start + len(z)] = z.reshape(len(z), -1).cpu().numpy()
+            rows = torch.from_numpy(out[start : start + len(z)])
+            rows.view(z.shape).copy_(z)
+            start += len(z)
     return out
 
 
@@ -343,8 +363,7 @@ def reconstruction_error(module, dataset, batch_size, device):
     total, count = 0.0, 0
     module.eval()
     with torch.inference_mode():
-        for start in range(0, len(dataset), batch_size):
-            xb, _ = dataset[slice(start, start + batch_size)]
+        for xb in dataset.iter_batches(batch_size):
             xb = xb.to(device)
             total += torch.nn.functional.mse_loss(
                 module(xb), xb, reduction="sum"
