@@ -183,3 +183,15 @@ def test_encoding_batch_by_batch_in_one_buffer_matches_one_batch(est):
     np.testing.assert_allclose(pieces, whole, rtol=0, atol=1e-6)
     assert ae.score(X) == pytest.approx(ae.set_params(batch_size=64).score(X), abs=1e-6)
     assert not np.shares_memory(ae.transform(X), ae.transform(X))
+
+
+def test_codes_are_an_ordinary_writable_array():
+    import pickle
+
+    X = np.random.default_rng(3).integers(0, 256, (11, 8, 8, 3), dtype=np.uint8)
+    Z = AE1Encoder(max_epochs=1, random_state=0).fit(X).transform(X)
+    assert isinstance(Z, np.ndarray) and Z.dtype == np.float32 and Z.shape == (11, 128)
+    assert Z.flags.c_contiguous and Z.flags.writeable
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(Z)), Z)
+    Z[0, 0] = 5.0  # the caller may write to it
+    assert Z[0, 0] == 5.0

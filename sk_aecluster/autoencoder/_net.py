@@ -345,7 +345,11 @@ def encode_batches(module, dataset, batch_size, device, n_out, fn="encode"):
     copied straight into its rows of the result, so the only memory a batch
     allocates is the network's own.
     """
-    out = np.empty((len(dataset), n_out), dtype=np.float32)
+    # torch's allocator rather than numpy's: numpy asks the kernel for huge
+    # pages for large arrays, and with Linux's default THP setting
+    # ("madvise") first touching them can stall on memory compaction, which
+    # made writing the codes 5x slower in some processes (benchmarks/RESULTS.md)
+    out = torch.empty((len(dataset), n_out), dtype=torch.float32).numpy()
     method = getattr(module, fn)
     module.eval()
     start = 0
