@@ -195,3 +195,14 @@ def test_codes_are_an_ordinary_writable_array():
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(Z)), Z)
     Z[0, 0] = 5.0  # the caller may write to it
     assert Z[0, 0] == 5.0
+
+
+def test_fitting_on_the_cpu_leaves_accelerator_seeds_alone(monkeypatch, digits):
+    """``torch.manual_seed`` would also (lazily) reseed CUDA for the whole process."""
+    calls = []
+    monkeypatch.setattr(torch.cuda, "manual_seed_all", lambda seed: calls.append(seed))
+    X, _ = digits
+    a = DenseAutoEncoder(hidden_units=(8,), latent_dim=2, max_epochs=1, random_state=5)
+    codes = a.fit_transform(X)
+    assert calls == []
+    np.testing.assert_array_equal(codes, a.fit_transform(X))  # still seeded
