@@ -11,6 +11,7 @@ Usage::
     python benchmarks/bench_speed.py                  # 8,500 images, 7 rounds
     python benchmarks/bench_speed.py --n 512 --rounds 2 --epochs 1   # smoke size
     python benchmarks/bench_speed.py --models ae1 --warm-allocator   # no page-fault noise
+    python benchmarks/bench_speed.py --models ae1 --fused-adam       # opt-in fused Adam
 """
 
 import argparse
@@ -107,7 +108,8 @@ def conv_flops_per_image(build, size=32):
 
 def bench(name, build, lib_cls, X, args):
     ref = Reference(build, X, args.epochs, args.batch_size)
-    lib = lib_cls(max_epochs=args.epochs, batch_size=args.batch_size, random_state=0)
+    extra = {"optimizer_params": {"fused": True}} if args.fused_adam else {}
+    lib = lib_cls(max_epochs=args.epochs, batch_size=args.batch_size, random_state=0, **extra)
     # warm up both paths, untimed
     ref.fit()
     lib.fit(X)
@@ -137,6 +139,9 @@ def main(argv=None):
     p.add_argument("--encode-reps", type=int, default=3)
     p.add_argument("--models", default="ae1,ae2")
     p.add_argument("--no-aa", dest="aa", action="store_false", help="skip the A/A noise rows")
+    p.add_argument("--fused-adam", action="store_true",
+                   help="the library with optimizer_params={'fused': True} (the reference "
+                   "keeps torch's default Adam): what the opt-in fused optimizer buys")
     p.add_argument("--warm-allocator", action="store_true",
                    help="allocate and free 16 MiB first: raises glibc's mmap threshold so "
                    "per-batch tensors come from the heap in both loops (steadier ratios)")
@@ -148,7 +153,8 @@ def main(argv=None):
 
     print(machine_description())
     X = random_images(args.n)
-    print(f"data: {args.n} uint8 images 32x32x3, batch {args.batch_size}, Adam, "
+    adam = "Adam (library: fused, reference: default)" if args.fused_adam else "Adam"
+    print(f"data: {args.n} uint8 images 32x32x3, batch {args.batch_size}, {adam}, "
           f"{args.epochs} epoch(s) per fit, {args.rounds} ABBA rounds")
     peak = matmul_peak_gflops()
     print(f"fp32 matmul peak in this process: {peak:.0f} GFLOP/s")

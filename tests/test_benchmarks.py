@@ -25,6 +25,12 @@ def test_bench_speed_smoke():
     assert "A/A" in out
 
 
+def test_bench_speed_fused_adam_smoke():
+    out = run("bench_speed.py", "--n", "128", "--rounds", "1", "--encode-reps", "1",
+              "--models", "ae1", "--no-aa", "--fused-adam")
+    assert "library: fused" in out and "AE1 fit" in out
+
+
 def test_bench_grid_smoke():
     out = run("bench_grid.py", "--n", "120", "--epochs", "1")
     assert "encoder fits in the grid:           1" in out
