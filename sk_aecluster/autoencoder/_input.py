@@ -117,24 +117,25 @@ class InputFormat:
         elif self.layout == "nhwc":
             t = t.permute(0, 3, 1, 2)
         scale = 2.0 / (self.high - self.low)
-        offset = self._offset_tensor(-1.0 - self.low * scale)
+        offset = _scalar_tensor(-1.0 - self.low * scale)
         if out is None and not any(self.pad):
             # offset + scale * x in one pass, into a new float32 tensor (the
-            # caller's data stay intact); uint8 is promoted by the kernel itself.
-            # Permuted NHWC data are channels-last memory already; make the
-            # other layouts agree so every batch reaches the network the same way.
+            # caller's data stay intact); uint8 is promoted by the kernel
+            # itself. Letting the kernel allocate is ~6 us a batch faster than
+            # ``out=``. Permuted NHWC data are channels-last memory already;
+            # make the other layouts agree so every batch reaches the network
+            # the same way.
             t = torch.add(offset, t, alpha=scale).to(torch.float32)
             if t.dim() == 4:
                 t = t.contiguous(memory_format=torch.channels_last)
             return t
         if out is None:
             out = self.empty_batch(n)
+        inner = out
         if any(self.pad):
             top, bottom, left, right = self.pad
             out.fill_(-1.0)
             inner = out[:, :, top : out.shape[2] - bottom, left : out.shape[3] - right]
-        else:
-            inner = out
         # the same kernel as above, written straight into place
         torch.add(offset, t, alpha=scale, out=inner)
         return out
@@ -144,14 +145,10 @@ class InputFormat:
 
         Channels-last for images, like the tensors :meth:`to_tensor` returns.
         """
-        t = torch.empty((n, *self.network_shape), dtype=torch.float32)
-        if t.dim() == 4:
-            t = t.contiguous(memory_format=torch.channels_last)
-        return t
-
-    @staticmethod
-    def _offset_tensor(offset):
-        return _scalar_tensor(offset)
+        shape = (n, *self.network_shape)
+        if len(shape) == 4:
+            return torch.empty(shape, dtype=torch.float32, memory_format=torch.channels_last)
+        return torch.empty(shape, dtype=torch.float32)
 
     def from_tensor(self, t):
         """Undo ``to_tensor``: network output to samples in the input's format."""

@@ -234,10 +234,10 @@ class AutoEncoderNet(NeuralNet):
 
         skorch calls ``train(training)`` on every module and criterion before
         each batch; walking the module tree and setting every flag (about
-        10 µs for AE1) is a measurable share of a small network's step,
-        while checking the flags costs a quarter of that. A module whose submodules all
-        have the requested ``training`` flag is left alone (calling ``train``
-        would not change it); any other is switched as skorch does.
+        10 µs for AE1) is a measurable share of a small network's step, while
+        checking the flags costs a quarter of that. A module whose submodules
+        all have the requested ``training`` flag is left alone (calling
+        ``train`` would not change it); any other is switched as skorch does.
         """
         for name in self._modules + self._criteria:
             module = getattr(self, name + "_")
@@ -350,17 +350,16 @@ def encode_batches(module, dataset, batch_size, device, n_out, fn="encode"):
     # pages for large arrays, and with Linux's default THP setting
     # ("madvise") first touching them can stall on memory compaction, which
     # made writing the codes 5x slower in some processes (benchmarks/RESULTS.md)
-    out = torch.empty((len(dataset), n_out), dtype=torch.float32).numpy()
+    out = torch.empty((len(dataset), n_out), dtype=torch.float32)
     method = getattr(module, fn)
     module.eval()
     start = 0
     with torch.inference_mode():
         for xb in dataset.iter_batches(batch_size):
             z = method(xb.to(device, non_blocking=True))
-            rows = torch.from_numpy(out[start : start + len(z)])
-            rows.view(z.shape).copy_(z)
+            out[start : start + len(z)].view(z.shape).copy_(z)
             start += len(z)
-    return out
+    return out.numpy()
 
 
 def reconstruction_error(module, dataset, batch_size, device):
