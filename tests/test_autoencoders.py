@@ -367,6 +367,46 @@ def test_every_optimizer_steps_and_gradient_callbacks_see_the_gradients(optimize
     assert losses[-1] < losses[0]
 
 
+def _fused(ae):
+    return ae.net_.optimizer_.defaults.get("fused")
+
+
+@pytest.mark.parametrize("optimizer", [torch.optim.Adam, torch.optim.AdamW])
+def test_adam_uses_the_fused_kernel_unless_told_otherwise(optimizer, digits):
+    """Adam and AdamW get ``fused=True`` on the CPU; the hyper-parameter is
+    stored unchanged, and ``fused=False`` is torch's default kernel: the same
+    algorithm, results equal to float32 rounding."""
+    X, _ = digits
+    kw = dict(hidden_units=(16,), latent_dim=2, max_epochs=3, batch_size=100,
+              optimizer=optimizer, random_state=0)
+    fused = DenseAutoEncoder(**kw).fit(X)
+    assert _fused(fused) is True and fused.optimizer_params is None
+    assert fused.get_params()["optimizer_params"] is None
+    plain = DenseAutoEncoder(**kw, optimizer_params={"fused": False}).fit(X)
+    assert _fused(plain) is False
+    np.testing.assert_allclose(fused.transform(X), plain.transform(X), rtol=1e-4, atol=1e-5)
+    assert not np.array_equal(fused.transform(X), plain.transform(X))
+    # bit-identical again with the same kernel
+    np.testing.assert_array_equal(DenseAutoEncoder(**kw).fit(X).transform(X), fused.transform(X))
+
+
+@pytest.mark.parametrize("params, expected", [
+    (dict(optimizer_params={"foreach": True}), None),
+    (dict(optimizer_params={"weight_decay": 1e-4}), True),
+    (dict(net_params={"optimizer__foreach": True}), None),
+    (dict(net_params={"optimizer__fused": False}), False),
+    (dict(optimizer=torch.optim.SGD), None),
+    (dict(net_params={"optimizer": torch.optim.SGD}), None),
+])
+def test_the_callers_kernel_or_optimizer_is_kept(params, expected, digits):
+    X, _ = digits
+    ae = DenseAutoEncoder(hidden_units=(8,), latent_dim=2, max_epochs=1, random_state=0,
+                          **params).fit(X)
+    assert _fused(ae) is expected
+    if "weight_decay" in params.get("optimizer_params", {}):
+        assert ae.net_.optimizer_.defaults["weight_decay"] == 1e-4
+
+
 def test_checkpoint_on_the_training_loss(tmp_path, digits):
     from skorch.callbacks import Checkpoint
 

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sklearn.datasets import load_digits
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -25,10 +26,12 @@ def test_bench_speed_smoke():
     assert "A/A" in out
 
 
-def test_bench_speed_fused_adam_smoke():
+@pytest.mark.parametrize("adam, says", [("plain", "both: torch's default kernel"),
+                                         ("fused", "both: fused kernel")])
+def test_bench_speed_adam_choices_smoke(adam, says):
     out = run("bench_speed.py", "--n", "128", "--rounds", "1", "--encode-reps", "1",
-              "--models", "ae1", "--no-aa", "--fused-adam")
-    assert "library: fused" in out and "AE1 fit" in out
+              "--models", "ae1", "--no-aa", "--adam", adam)
+    assert says in out and "AE1 fit" in out
 
 
 def test_bench_grid_smoke():
@@ -51,3 +54,21 @@ def test_bench_quality_smoke():
         "kmeans_pixels", "ae1_pca32", "ae2_tsne2", "recommended"]
     for r in rows:
         assert 0.1 < float(r.split("|")[3]) <= 1.0
+
+
+def test_bench_quality_plain_adam_sets_torch_default_kernel(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+    import bench_quality
+
+    X = load_digits().images[:40].astype("uint8")
+    pipes = bench_quality.recipes(X, 10, 0, tiny=True)
+    for name in ("ae1_pca32", "ae2_tsne2", "n2d", "recommended"):
+        if name not in pipes:  # n2d and recommended need umap-learn
+            continue
+        pipe = bench_quality.plain_adam(pipes[name])
+        kernels = [step.get_params()["optimizer_params"] for _, step in pipe.steps
+                   if "optimizer_params" in step.get_params(deep=False)]
+        assert kernels == [{"fused": False}], name
+    out = run("bench_quality.py", "--datasets", "digits", "--seeds", "0", "--tiny",
+              "--recipes", "ae1_pca32", "--plain-adam")
+    assert "| digits | ae1_pca32 |" in out

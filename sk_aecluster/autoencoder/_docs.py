@@ -11,7 +11,13 @@ max_epochs : int, default={max_epochs}
         A ``torch.optim.Optimizer`` class.
     optimizer_params : dict or None, default=None
         Extra keyword arguments for the optimizer, e.g.
-        ``{{"weight_decay": 1e-5}}``.
+        ``{{"weight_decay": 1e-5}}``. With :class:`torch.optim.Adam` or
+        :class:`~torch.optim.AdamW` on the CPU or a CUDA device the library
+        adds ``fused=True`` (PyTorch's one-pass kernel: the same algorithm,
+        about 5% faster training steps for small networks, results that
+        differ in the last bits) unless ``fused``, ``foreach`` or
+        ``differentiable`` is given here; ``{{"fused": False}}`` selects
+        PyTorch's default kernel.
     augment_shift : float, default=0.0
         Data augmentation for images: each training image is shifted by a
         random number of pixels, up to this many along each axis, before the
