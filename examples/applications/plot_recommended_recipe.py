@@ -116,9 +116,9 @@ ax.set(xlabel="cluster (matched)", ylabel="true digit", xticks=range(10), yticks
 # %%
 # One run on one seed says little about a recipe. Over three seeds
 # (``benchmarks/RESULTS.md``) the HOG recipe averages 0.966 on these digits
-# (0.962-0.970), against 0.937 for t-SNE on the pixels and 0.849 for the
+# (0.962-0.970), against 0.937 for t-SNE on the pixels and 0.848 for the
 # autoencoder recipe, whose UMAP map splits one digit and merges two others
 # on most seeds: images of 8x8 pixels give the autoencoder little to learn.
 # On larger grey digits the autoencoder wins: 0.981 on USPS and 0.977 on
 # MNIST's test set (HOG: 0.948 and 0.974), where t-SNE or UMAP on the pixels
-# reach about 0.81 and 0.80 and the plain N2D recipe 0.920 and 0.763.
+# reach about 0.81 and 0.80 and the plain N2D recipe 0.915 and 0.830.

@@ -42,7 +42,7 @@ class HOGFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     loss is dominated by colour and overall layout: on the CIFAR-10 test
     images split into vehicles and animals, ``HOGFeatures`` followed by
     UMAP and k-means reaches an accuracy of 0.83, against 0.71 for the dense
-    autoencoder recipe, and on scikit-learn's 8x8 digits 0.966 against 0.849
+    autoencoder recipe, and on scikit-learn's 8x8 digits 0.966 against 0.848
     (``benchmarks/RESULTS.md``). On larger grey digits the autoencoder is
     ahead (USPS 0.98 against 0.95, MNIST 0.977 against 0.974), at a few
     minutes of training instead of seconds.
