@@ -93,3 +93,14 @@ def test_study_pipeline_bad_reducer():
         make_study_pipeline(reducer="umap")
     with pytest.raises(ValueError, match="autoencoder must be 'ae1' or 'ae2'"):
         make_study_pipeline(autoencoder="ae3")
+
+
+def test_hog_recipe_takes_the_hellinger_distance_as_documented(rgb_images):
+    """The user guide's option for grey images: UMAP's metric set on the recipe."""
+    pytest.importorskip("umap")
+    X, y = rgb_images
+    pipe = make_recommended_pipeline(2, features="hog", random_state=0)
+    pipe.set_params(umap__metric="hellinger", umap__n_neighbors=5)
+    labels = pipe.fit_predict(X)
+    assert pipe.named_steps["umap"].metric == "hellinger"
+    assert labels.shape == (40,) and set(labels) == {0, 1}
