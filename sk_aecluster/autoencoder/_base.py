@@ -70,32 +70,6 @@ def _manual_seed(seed, device):
         torch.manual_seed(seed)
 
 
-# optimizers whose fused kernel the library selects unless told otherwise
-_FUSED_DEFAULT_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW)
-_FUSED_DEFAULT_DEVICES = ("cpu", "cuda")
-_KERNEL_CHOICES = ("optimizer__fused", "optimizer__foreach", "optimizer__differentiable")
-
-
-def _fuses_by_default(kwargs, net_params, device):
-    """Whether the net gets ``optimizer__fused=True`` on top of ``kwargs``.
-
-    PyTorch's fused Adam/AdamW does one pass over each parameter instead of
-    a dozen small element-wise kernels; a training step of a small network
-    costs about 5% less on the CPU. It is chosen only where PyTorch has it
-    (CPU and CUDA), for :class:`torch.optim.Adam` and
-    :class:`torch.optim.AdamW` themselves, and only when the caller chose
-    no kernel (``fused``, ``foreach`` or ``differentiable``) through
-    ``optimizer_params`` or ``net_params``.
-    """
-    optimizer = net_params.get("optimizer", kwargs["optimizer"])
-    chosen = any(key in kwargs or key in net_params for key in _KERNEL_CHOICES)
-    return (
-        optimizer in _FUSED_DEFAULT_OPTIMIZERS
-        and not chosen
-        and torch.device(device).type in _FUSED_DEFAULT_DEVICES
-    )
-
-
 class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Base class: an autoencoder trained by skorch, used as a transformer.
 
@@ -173,8 +147,6 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         }
         for key, value in (self.optimizer_params or {}).items():
             kwargs[f"optimizer__{key}"] = value
-        if _fuses_by_default(kwargs, self.net_params or {}, device):
-            kwargs["optimizer__fused"] = True
         if self.callbacks == "disable":
             kwargs["callbacks"] = "disable"
         else:
