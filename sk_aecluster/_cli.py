@@ -520,7 +520,7 @@ def _describe(images):
 
 def _check_device(device):
     """The library's device check, as a command-line error."""
-    from .autoencoder._base import _check_device as check
+    from ._training.seeding import check_device as check
 
     try:
         return str(check(device, "--device"))

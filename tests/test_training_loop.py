@@ -11,8 +11,8 @@ from skorch.callbacks import Callback
 from torch.utils.data import DataLoader, Subset
 
 from sk_aecluster import AE1Encoder, AE2Encoder, DenseAutoEncoder
+from sk_aecluster._training.net import _NET_NO_OP_HOOKS
 from sk_aecluster.autoencoder import ArrayDataset, AutoEncoderNet, BatchLoader
-from sk_aecluster.autoencoder._net import _NET_NO_OP_HOOKS
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ import numbers
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._training.input import image_format
 from ._base import BaseAutoEncoder
 from ._docs import fill_doc
-from ._input import image_format
 from ._modules import ACTIVATIONS, conv_autoencoder_module
 
 _IMAGE_PARAMS = {

@@ -6,9 +6,9 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._training.input import _decide_layout, flat_format, row_image_shape
 from ._base import BaseAutoEncoder
 from ._docs import fill_doc
-from ._input import _decide_layout, flat_format, row_image_shape
 from ._modules import ACTIVATIONS, dense_autoencoder_module
 
 

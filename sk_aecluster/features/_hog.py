@@ -14,7 +14,7 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..autoencoder._input import check_samples, image_format
+from .._training.input import check_samples, image_format
 
 # ITU-R BT.601 luma weights: colour images are turned grey before gradients
 _LUMA = (0.299, 0.587, 0.114)

@@ -48,7 +48,7 @@ def grid_axes(ax, n_rows, n_cols, *, figsize, sharex=False, sharey=False):
 
 def _channel_axis(shape, data_format):
     """'first' or 'last': the autoencoders' rule for 4-D images."""
-    from ..autoencoder._input import _decide_layout
+    from .._training.input import _decide_layout
 
     return "first" if _decide_layout(shape, data_format, "The image grid") == "nchw" else "last"
 
@@ -66,7 +66,7 @@ def as_display_images(X, *, data_format="auto", image_shape=None):
     if X.dtype.kind == "b":
         X = X.astype(np.float32)
     if X.ndim == 2:
-        from ..autoencoder._input import row_image_shape
+        from .._training.input import row_image_shape
 
         image_shape = row_image_shape(X.shape[1], image_shape, "The image grid")
         X = X.reshape(len(X), *image_shape)
