@@ -50,14 +50,24 @@ def median_ratio(ta, tb):
     return statistics.median(x / y for x, y in zip(ta, tb, strict=True))
 
 
-def matmul_peak_gflops(sizes=(1024, 2048), repeat=10):
+def matmul_peak_gflops(sizes=(1024, 2048), repeat=10, device="cpu"):
     """fp32 matmul throughput of this process (GFLOP/s): the best over sizes and repeats."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        sizes = (4096, 8192)
+
+    def mm(a, b):
+        out = torch.mm(a, b)
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        return out
+
     best = 0.0
     for n in sizes:
-        a = torch.randn(n, n)
-        b = torch.randn(n, n)
-        torch.mm(a, b)
+        a = torch.randn(n, n, device=device)
+        b = torch.randn(n, n, device=device)
+        mm(a, b)
         for _ in range(repeat):
-            t, _ = timed(lambda a=a, b=b: torch.mm(a, b))
+            t, _ = timed(lambda a=a, b=b: mm(a, b))
             best = max(best, 2 * n**3 / t / 1e9)
     return best

@@ -12,6 +12,7 @@ Usage::
     python benchmarks/bench_quality.py --datasets usps,mnist --recipes recommended,n2d --seeds 0,1,2
     python benchmarks/bench_quality.py --tiny          # smoke size: 300 images, 1 epoch
     python benchmarks/bench_quality.py --recipes recommended --recommended-epochs 250
+    python benchmarks/bench_quality.py --datasets mnist --recipes recommended --device cuda
 """
 
 import argparse
@@ -54,6 +55,14 @@ def plain_adam(pipe):
     for _, step in pipe.steps:
         if "optimizer_params" in step.get_params(deep=False):
             step.set_params(optimizer_params={"fused": False})
+    return pipe
+
+
+def on_device(pipe, device):
+    """``pipe`` with every step that trains a network on ``device``."""
+    for _, step in pipe.steps:
+        if "device" in step.get_params(deep=False):
+            step.set_params(device=device)
     return pipe
 
 
@@ -131,6 +140,8 @@ def main(argv=None):
     p.add_argument("--plain-adam", action="store_true",
                    help="autoencoders with torch's default Adam kernel instead of the "
                    "fused one the library selects (how the rows marked so were measured)")
+    p.add_argument("--device", default="cpu",
+                   help="torch device of the networks (cpu, cuda, ...)")
     args = p.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
@@ -158,6 +169,7 @@ def main(argv=None):
                     break
                 if args.plain_adam:
                     pipe = plain_adam(pipe)
+                pipe = on_device(pipe, args.device)
                 start = time.perf_counter()
                 labels = pipe.fit_predict(X)
                 scores["time"].append(time.perf_counter() - start)

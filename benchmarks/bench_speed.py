@@ -12,6 +12,11 @@ Usage::
     python benchmarks/bench_speed.py --n 512 --rounds 2 --epochs 1   # smoke size
     python benchmarks/bench_speed.py --models ae1 --warm-allocator   # no page-fault noise
     python benchmarks/bench_speed.py --models ae1 --adam plain       # both with torch's Adam kernel
+    python benchmarks/bench_speed.py --device cuda                   # both loops on the GPU
+
+On a GPU both sides train and encode on the device and every timed call ends
+with ``torch.cuda.synchronize()``; the reference keeps the float32 set in host
+memory and copies each batch to the device, as the library does.
 """
 
 import argparse
@@ -48,27 +53,29 @@ def study_ae2():
 class Reference:
     """A plain training loop over in-memory tensor slices, and batched encoding."""
 
-    def __init__(self, build, X, epochs, batch_size, seed=0, fused=None):
+    def __init__(self, build, X, epochs, batch_size, seed=0, fused=None, device="cpu"):
         self.build, self.epochs, self.batch_size, self.seed = build, epochs, batch_size, seed
         self.fused = fused
+        self.device = torch.device(device)
         # the usual hand-written preparation: the whole set as float32 NCHW in [-1, 1]
         self.X = torch.from_numpy(X).permute(0, 3, 1, 2).float().div(127.5).sub(1).contiguous()
 
     def fit(self):
         torch.manual_seed(self.seed)
         enc, dec = self.build()
-        model = nn.Sequential(enc, dec)
+        model = nn.Sequential(enc, dec).to(self.device)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=self.fused)
         model.train()
         n = len(self.X)
         for _ in range(self.epochs):
             perm = torch.randperm(n)
             for i in range(0, n, self.batch_size):
-                xb = self.X[perm[i : i + self.batch_size]]
+                xb = self.X[perm[i : i + self.batch_size]].to(self.device, non_blocking=True)
                 loss = nn.functional.mse_loss(model(xb), xb)
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
+        synchronize(self.device)
         self.encoder = enc
         return model
 
@@ -79,8 +86,14 @@ class Reference:
             for i in range(0, len(X_uint8), self.batch_size):
                 xb = torch.from_numpy(X_uint8[i : i + self.batch_size])
                 xb = xb.permute(0, 3, 1, 2).float().div(127.5).sub(1)
-                out.append(enc(xb).flatten(1))
+                out.append(enc(xb.to(self.device, non_blocking=True)).flatten(1).cpu())
         return torch.cat(out).numpy()
+
+
+def synchronize(device):
+    """Wait for the device's queued work (a no-op on the CPU), so timings are complete."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
 
 
 def conv_flops_per_image(build, size=32):
@@ -116,16 +129,22 @@ ADAM = {
 
 def bench(name, build, lib_cls, X, args):
     ref = Reference(build, X, args.epochs, args.batch_size,
-                    fused=True if args.adam == "fused" else None)
+                    fused=True if args.adam == "fused" else None, device=args.device)
     extra = {"optimizer_params": {"fused": False}} if args.adam == "plain" else {}
-    lib = lib_cls(max_epochs=args.epochs, batch_size=args.batch_size, random_state=0, **extra)
+    lib = lib_cls(max_epochs=args.epochs, batch_size=args.batch_size, random_state=0,
+                  device=args.device, **extra)
+    device = torch.device(args.device)
+
+    def lib_fit():
+        lib.fit(X)
+        synchronize(device)
     # warm up both paths, untimed
     ref.fit()
     lib.fit(X)
     ref.transform(X)
     lib.transform(X)
 
-    t_lib, t_ref = abba(lambda: lib.fit(X), ref.fit, args.rounds)
+    t_lib, t_ref = abba(lib_fit, ref.fit, args.rounds)
     t_a1, t_a2 = abba(ref.fit, lambda: Reference.fit(ref), args.rounds) if args.aa else ([], [])
     reps = args.encode_reps
     enc_lib, enc_ref = abba(lambda: [lib.transform(X) for _ in range(reps)],
@@ -156,6 +175,7 @@ def main(argv=None):
     p.add_argument("--warm-allocator", action="store_true",
                    help="allocate and free 16 MiB first: raises glibc's mmap threshold so "
                    "per-batch tensors come from the heap in both loops (steadier ratios)")
+    p.add_argument("--device", default="cpu", help="torch device of both loops (cpu, cuda, ...)")
     args = p.parse_args(argv)
     if args.warm_allocator:
         block = torch.empty(16 << 20, dtype=torch.uint8)
@@ -166,8 +186,10 @@ def main(argv=None):
     X = random_images(args.n)
     adam = ADAM[args.adam]
     print(f"data: {args.n} uint8 images 32x32x3, batch {args.batch_size}, {adam}, "
-          f"{args.epochs} epoch(s) per fit, {args.rounds} ABBA rounds")
-    peak = matmul_peak_gflops()
+          f"{args.epochs} epoch(s) per fit, {args.rounds} ABBA rounds, device {args.device}")
+    if torch.device(args.device).type == "cuda":
+        print(f"GPU: {torch.cuda.get_device_name(args.device)}")
+    peak = matmul_peak_gflops(device=args.device)
     print(f"fp32 matmul peak in this process: {peak:.0f} GFLOP/s")
     print(f"{'measurement':<26}{'ratio lib/ref':>14}{'ref s/unit':>12}")
     models = {"ae1": (study_ae1, AE1Encoder), "ae2": (study_ae2, AE2Encoder)}

@@ -72,3 +72,30 @@ def test_bench_quality_plain_adam_sets_torch_default_kernel(monkeypatch):
     out = run("bench_quality.py", "--datasets", "digits", "--seeds", "0", "--tiny",
               "--recipes", "ae1_pca32", "--plain-adam")
     assert "| digits | ae1_pca32 |" in out
+
+
+def test_bench_quality_on_device_moves_every_network(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+    import bench_quality
+
+    X = load_digits().images[:40].astype("uint8")
+    pipes = bench_quality.recipes(X, 10, 0, tiny=True)
+    for name in ("ae1_pca32", "recommended_tsne", "hog_kmeans"):
+        pipe = bench_quality.on_device(pipes[name], "meta")
+        devices = [step.get_params()["device"] for _, step in pipe.steps
+                   if "device" in step.get_params(deep=False)]
+        assert devices == ([] if name == "hog_kmeans" else ["meta"]), name
+
+
+def test_bench_speed_device_option_smoke():
+    out = run("bench_speed.py", "--n", "64", "--rounds", "1", "--encode-reps", "1",
+              "--models", "ae1", "--no-aa", "--device", "cpu")
+    assert "device cpu" in out and "AE1 fit" in out
+
+
+def test_gpu_check_script_is_complete():
+    # the script itself runs on a GPU machine; here: it names every part of the check
+    script = (BENCH / "gpu_check.sh").read_text()
+    for part in ("-m gpu", "bench_speed.py --device", "bench_quality.py --device",
+                 "gpu_check.txt"):
+        assert part in script
