@@ -10,6 +10,9 @@ The public API:
 - :class:`TransductiveSplit`: the study's cluster-everything protocol.
 - :func:`save_model`, :func:`load_model`: pickle-free model files.
 - :func:`make_recommended_pipeline`, :func:`make_study_pipeline`: ready recipes.
+- Figures (also in :mod:`sk_aecluster.plotting`): :class:`ClusterMontageDisplay`,
+  :class:`ClusterConfusionDisplay`, :class:`EmbeddingDisplay`,
+  :class:`ReconstructionDisplay`.
 """
 
 from ._version import __version__
@@ -25,15 +28,25 @@ from .manifold import TSNETransformer
 from .metrics import clustering_accuracy_score, clustering_accuracy_scorer
 from .model_selection import TransductiveSplit
 from .persistence import load_model, save_model
+from .plotting import (
+    ClusterConfusionDisplay,
+    ClusterMontageDisplay,
+    EmbeddingDisplay,
+    ReconstructionDisplay,
+)
 from .recipes import make_recommended_pipeline, make_study_pipeline
 
 __all__ = [
     "AE1Encoder",
     "AE2Encoder",
     "AutoEncoderNet",
+    "ClusterConfusionDisplay",
+    "ClusterMontageDisplay",
     "ConvAutoEncoder",
     "DenseAutoEncoder",
+    "EmbeddingDisplay",
     "HOGFeatures",
+    "ReconstructionDisplay",
     "TSNETransformer",
     "TransductiveSplit",
     "__version__",

@@ -1,13 +1,12 @@
 """The data in two dimensions, coloured by cluster and by true label: question 3."""
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import PCA
-from sklearn.metrics.cluster import contingency_matrix
 from sklearn.pipeline import Pipeline
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 
-from ._utils import grid_axes
+from ..metrics._clustering import match_clusters_to_classes
+from ._utils import class_names, grid_axes
 
 _MAX_LEGEND = 20
 
@@ -31,8 +30,7 @@ def _match_colors(clusters, classes):
     the clustering accuracy) so that both panels use the same colour for a
     cluster and its class; clusters left over get the next free colours.
     """
-    counts = contingency_matrix(classes, clusters)  # classes x clusters
-    rows, cols = linear_sum_assignment(counts, maximize=True)
+    _, _, counts, rows, cols = match_clusters_to_classes(classes, clusters)
     n_classes, n_clusters = counts.shape
     color_of = np.full(n_clusters, -1, dtype=np.intp)
     color_of[cols] = rows
@@ -144,16 +142,7 @@ class EmbeddingDisplay:
         return Z
 
     def _class_names(self, classes):
-        if self.target_names is None:
-            return [str(c) for c in classes]
-        names = np.asarray(self.target_names)
-        out = []
-        for c in classes:
-            if np.issubdtype(type(c), np.integer) and 0 <= int(c) < len(names):
-                out.append(str(names[int(c)]))
-            else:
-                out.append(str(c))
-        return out
+        return class_names(classes, self.target_names)
 
     def plot(self, *, ax=None, title=None, scatter_kw=None, legend=True):
         """Draw the scatter plot(s).

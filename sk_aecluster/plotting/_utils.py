@@ -3,20 +3,23 @@
 import numpy as np
 
 
-def grid_axes(ax, n_rows, n_cols, *, figsize, sharex=False, sharey=False):
+def grid_axes(ax, n_rows, n_cols, *, figsize, sharex=False, sharey=False,
+              width_ratios=None):
     """Return ``(figure, axes, bounding_ax)`` for a grid of panels.
 
     ``ax`` is None (a new figure with constrained layout), a single Axes
     (hidden; the grid fills its place, like scikit-learn's
     ``PartialDependenceDisplay``) or an array-like of ``n_rows * n_cols``
-    Axes used as they are.
+    Axes used as they are. ``width_ratios`` sets the relative column widths
+    of a new grid.
     """
     import matplotlib.pyplot as plt
     from matplotlib.axes import Axes
 
     if ax is None:
         fig, axes = plt.subplots(
-            n_rows, n_cols, figsize=figsize, squeeze=False, layout="constrained"
+            n_rows, n_cols, figsize=figsize, squeeze=False, layout="constrained",
+            width_ratios=width_ratios,
         )
         return fig, axes, None
     if isinstance(ax, Axes):
@@ -30,7 +33,7 @@ def grid_axes(ax, n_rows, n_cols, *, figsize, sharex=False, sharey=False):
                 f"{n_rows}x{n_cols} grid), or an array of {n_rows * n_cols} Axes."
             )
         ax.set_axis_off()
-        sub = spec.subgridspec(n_rows, n_cols)
+        sub = spec.subgridspec(n_rows, n_cols, width_ratios=width_ratios)
         axes = np.empty((n_rows, n_cols), dtype=object)
         for i in range(n_rows):
             for j in range(n_cols):
@@ -102,3 +105,17 @@ def value_range(X):
 def scale_to_unit(X, low, high):
     """Map ``[low, high]`` to ``[0, 1]`` as float, clipping."""
     return np.clip((np.asarray(X, dtype=np.float64) - low) / (high - low), 0.0, 1.0)
+
+
+def class_names(classes, target_names):
+    """Display names of ``classes``: ``target_names[c]`` for class indices, else ``str(c)``."""
+    if target_names is None:
+        return [str(c) for c in classes]
+    names = np.asarray(target_names)
+    out = []
+    for c in classes:
+        if np.issubdtype(type(c), np.integer) and 0 <= int(c) < len(names):
+            out.append(str(names[int(c)]))
+        else:
+            out.append(str(c))
+    return out
