@@ -16,7 +16,7 @@ from sklearn.pipeline import Pipeline  # noqa: E402
 import sk_aecluster  # noqa: E402
 from sk_aecluster import AE1Encoder, clustering_accuracy_score  # noqa: E402
 from sk_aecluster.plotting import ClusterConfusionDisplay, ClusterMontageDisplay  # noqa: E402
-from sk_aecluster.plotting._montage import distances_to_centres  # noqa: E402
+from sk_aecluster.plotting._montage_picks import distances_to_centres  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
