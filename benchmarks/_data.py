@@ -6,12 +6,16 @@ Each loader returns ``(X, y)`` with ``X`` uint8 images ``(n, H, W)`` or
 
 import gzip
 import io
+import os
 import tarfile
 from pathlib import Path
 
 import numpy as np
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# ../shared/data beside the checkout; SK_AECLUSTER_DATA names another folder
+# (a git worktree's checkout is not beside it)
+SHARED = Path(os.environ.get("SK_AECLUSTER_DATA")
+              or Path(__file__).resolve().parents[1].parent / "shared" / "data")
 VEHICLES = {"airplane", "automobile", "ship", "truck"}
 
 

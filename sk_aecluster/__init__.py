@@ -4,6 +4,7 @@ The public API:
 
 - Autoencoders (skorch-trained transformers): :class:`AE1Encoder`,
   :class:`AE2Encoder`, :class:`ConvAutoEncoder`, :class:`DenseAutoEncoder`.
+- :class:`ContrastiveEncoder`: a self-supervised (SimCLR) image encoder.
 - :class:`HOGFeatures`: histograms of oriented gradients, for colour photographs.
 - :class:`TSNETransformer`: t-SNE as a pipeline step with ``transform``.
 - :func:`clustering_accuracy_score`, :data:`clustering_accuracy_scorer`.
@@ -23,6 +24,7 @@ from .autoencoder import (
     ConvAutoEncoder,
     DenseAutoEncoder,
 )
+from .contrastive import ContrastiveEncoder
 from .features import HOGFeatures
 from .manifold import TSNETransformer
 from .metrics import clustering_accuracy_score, clustering_accuracy_scorer
@@ -42,6 +44,7 @@ __all__ = [
     "AutoEncoderNet",
     "ClusterConfusionDisplay",
     "ClusterMontageDisplay",
+    "ContrastiveEncoder",
     "ConvAutoEncoder",
     "DenseAutoEncoder",
     "EmbeddingDisplay",

@@ -6,7 +6,8 @@ autoencoders read such rows as grey images one pixel high
 (``pad_images=True``), so every check exercises them. ``TSNETransformer``
 returns the stored training coordinates for rows equal to training samples,
 which makes it consistent under the subset and sample-order checks.
-``HOGFeatures`` reads the rows as strips too, with one-pixel cells.
+``HOGFeatures`` reads the rows as strips too, with one-pixel cells, and so
+does ``ContrastiveEncoder`` (pooled along the strip only).
 
 No check is expected to fail: ``EXPECTED_FAILED_CHECKS`` is empty for every
 estimator. Keep it that way, or give each entry its reason.
@@ -21,6 +22,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sk_aecluster import (
     AE1Encoder,
     AE2Encoder,
+    ContrastiveEncoder,
     ConvAutoEncoder,
     DenseAutoEncoder,
     HOGFeatures,
@@ -37,6 +39,7 @@ ESTIMATORS = [
     AE2Encoder(latent_channels=2, **STRIPS, **TINY),
     TSNETransformer(n_iter=10, early_exaggeration_iter=5, random_state=0),
     HOGFeatures(cell_size=1, block_size=1, image_shape=(1, -1)),
+    ContrastiveEncoder(width=2, depth=2, projection_dim=4, image_shape=(1, -1), **TINY),
 ]
 
 # check name -> reason, per estimator class. Empty: every check passes.

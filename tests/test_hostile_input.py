@@ -18,6 +18,7 @@ from sklearn.pipeline import Pipeline
 from sk_aecluster import (
     AE1Encoder,
     AE2Encoder,
+    ContrastiveEncoder,
     ConvAutoEncoder,
     DenseAutoEncoder,
     HOGFeatures,
@@ -34,8 +35,9 @@ ESTIMATORS = {
     "tsne": lambda: TSNETransformer(n_iter=10, early_exaggeration_iter=5, perplexity=2,
                                     random_state=0),
     "hog": lambda: HOGFeatures(cell_size=2),
+    "contrastive": lambda: ContrastiveEncoder(width=2, depth=2, projection_dim=4, **TINY),
 }
-IMAGE_MODELS = ("conv", "ae1", "ae2", "hog")
+IMAGE_MODELS = ("conv", "ae1", "ae2", "hog", "contrastive")
 
 
 def images(n=8, size=8, channels=3, dtype=np.uint8, seed=0):

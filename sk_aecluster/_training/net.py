@@ -13,8 +13,8 @@ from skorch.utils import TeeGenerator
 class StopOnDivergence(Callback):
     """Stop training with a clear error when the training loss is not finite.
 
-    Without it a diverged autoencoder (too high a learning rate, say) would
-    hand NaN latent codes to the next step of a pipeline.
+    Without it a diverged network (too high a learning rate, say) would
+    hand NaN codes to the next step of a pipeline.
     """
 
     def on_epoch_end(self, net, **kwargs):
@@ -22,7 +22,7 @@ class StopOnDivergence(Callback):
         if not math.isfinite(loss):
             epoch = len(net.history)
             raise FloatingPointError(
-                f"Training diverged: the reconstruction loss became {loss} in "
+                f"Training diverged: the training loss became {loss} in "
                 f"epoch {epoch}. Lower the learning rate (lr={net.lr}) or check "
                 "the input for extreme values."
             )
