@@ -58,10 +58,26 @@ def _timings_section(timings):
     return H.table(rows, ("stage", "seconds"), numeric=(1,)) + note
 
 
-def _results_section(metrics, labels):
+def _scores(metrics, labels, y_true):
+    """Accuracy, NMI and ARI: those in ``metrics``, else computed from ``y_true``."""
+    if y_true is None:
+        return []
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    from .metrics import clustering_accuracy_score
+
+    scores = [
+        ("clustering accuracy", "clustering_accuracy", clustering_accuracy_score),
+        ("NMI", "nmi", normalized_mutual_info_score),
+        ("ARI", "ari", adjusted_rand_score),
+    ]
+    return [(name, metrics[key] if key in metrics else float(score(y_true, labels)))
+            for name, key, score in scores]
+
+
+def _results_section(metrics, labels, y_true):
     items = [("images", len(labels)), ("clusters", len(np.unique(labels)))]
-    scores = [("clustering accuracy", "clustering_accuracy"), ("NMI", "nmi"), ("ARI", "ari")]
-    labelled = [(name, metrics[key]) for name, key in scores if key in metrics]
+    labelled = _scores(metrics, labels, y_true)
     items += labelled
     if metrics.get("reconstruction_loss") is not None:
         items.append(("reconstruction loss", metrics["reconstruction_loss"]))
@@ -93,7 +109,7 @@ def _sizes_section(labels, y_true, target_names):
         for i in range(n_matched):
             matched[order[i].item() if hasattr(order[i], "item") else order[i]] = (
                 _class_name(classes[i], target_names), matrix[i, i] / matrix[i].sum())
-        header += ["matched class", "of the cluster"]
+        header += ["matched class", "its share"]
     rows = []
     biggest = counts.max()
     for c, k in zip(clusters.tolist(), counts.tolist(), strict=True):
@@ -211,7 +227,7 @@ def render_report(metrics, *, images, labels, features=None, centres=None, y_tru
     labels = np.asarray(labels)
     figures = dict(figures or {})
     n, k = len(labels), len(np.unique(labels))
-    summary = _results_section(metrics, labels)
+    summary = _results_section(metrics, labels, y_true)
     later = [
         ("input", "Input", _input_section(metrics)),
         ("recipe", "Recipe and settings", _recipe_section(metrics)),

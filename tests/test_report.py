@@ -98,6 +98,14 @@ def unlabelled_page(run):
     return render_report(metrics, **run["common"])
 
 
+def test_scores_computed_from_labels_when_metrics_lack_them(run):
+    from sklearn.metrics import adjusted_rand_score
+
+    page = render_report({}, images=run["X"], labels=run["labels"], y_true=run["y"])
+    ari = adjusted_rand_score(run["y"], run["labels"])
+    assert f"{ari:.4g}" in page.split('id="metric-ari"')[1][:60]
+
+
 def test_sections_present(run, labelled_page):
     page = _Page(labelled_page)
     assert page.sections == [
@@ -139,6 +147,7 @@ def test_label_scores_shown_only_with_labels(labelled_page, unlabelled_page):
         assert card not in without.ids
     assert "labels" in with_labels.sections and "labels" not in without.sections
     assert "matched class" in with_labels.all_text
+    assert "0.5" in labelled_page.split('id="metric-clustering-accuracy"')[1][:60]
     assert "matched class" not in without.all_text
     assert "No true labels" in without.all_text
     # without a decoder estimator or figure, no reconstructions section
