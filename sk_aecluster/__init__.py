@@ -10,6 +10,8 @@ The public API:
 - :func:`clustering_accuracy_score`, :data:`clustering_accuracy_scorer`.
 - :class:`TransductiveSplit`: the study's cluster-everything protocol.
 - :func:`save_model`, :func:`load_model`: pickle-free model files.
+- :func:`dask_transform`, :func:`dask_predict`: encode and label dask arrays
+  of images chunk by chunk (image sets larger than memory, dask clusters).
 - :func:`make_recommended_pipeline`, :func:`make_study_pipeline`: ready recipes.
 - Figures (also in :mod:`sk_aecluster.plotting`): :class:`ClusterMontageDisplay`,
   :class:`ClusterConfusionDisplay`, :class:`EmbeddingDisplay`,
@@ -29,6 +31,7 @@ from .features import HOGFeatures
 from .manifold import TSNETransformer
 from .metrics import clustering_accuracy_score, clustering_accuracy_scorer
 from .model_selection import TransductiveSplit
+from .parallel import dask_predict, dask_transform
 from .persistence import load_model, save_model
 from .plotting import (
     ClusterConfusionDisplay,
@@ -55,6 +58,8 @@ __all__ = [
     "__version__",
     "clustering_accuracy_score",
     "clustering_accuracy_scorer",
+    "dask_predict",
+    "dask_transform",
     "load_model",
     "make_recommended_pipeline",
     "make_study_pipeline",

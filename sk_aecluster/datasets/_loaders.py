@@ -1,6 +1,5 @@
 """Loaders returning images as uint8 arrays, in scikit-learn's ``Bunch`` style."""
 
-import os
 import zipfile
 import zlib
 from pathlib import Path
@@ -8,27 +7,15 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-IMAGE_EXTENSIONS = (
-    ".bmp",
-    ".gif",
-    ".jfif",
-    ".jpe",
-    ".jpeg",
-    ".jpg",
-    ".pbm",
-    ".pgm",
-    ".png",
-    ".pnm",
-    ".ppm",
-    ".tga",
-    ".tif",
-    ".tiff",
-    ".webp",
+from ._files import (
+    _as_rgb,
+    _check_color_mode,
+    _check_resize,
+    _folder_files,
+    _folder_labels,
+    _read_image,
+    _size_mismatch,
 )
-"""File name endings :func:`load_image_folder` reads by default (any case)."""
-
-# Pillow modes without colour: read as one grey channel.
-_GREY_MODES = {"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
 
 _IMAGE_KEYS = ("X", "images")
 _LABEL_KEYS = ("y", "labels")
@@ -95,37 +82,6 @@ def load_digits_images(*, return_X_y=False):
         target_names=np.asarray(digits.target_names),
         DESCR=descr,
     )
-
-
-def _check_resize(resize):
-    if resize is None:
-        return None
-    try:
-        h, w = (int(v) for v in resize)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"resize must be a pair (height, width) of positive integers; got {resize!r}."
-        ) from None
-    if h < 1 or w < 1 or (h, w) != tuple(resize):
-        raise ValueError(
-            f"resize must be a pair (height, width) of positive integers; got {resize!r}."
-        )
-    return h, w
-
-
-def _image_files(root, extensions):
-    """Image files under ``root``, recursively, in a fixed sorted order."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in filenames:
-            if name.startswith("."):
-                continue
-            if os.path.splitext(name)[1].lower() in extensions:
-                full = Path(dirpath, name)
-                found.append((full.relative_to(root).parts, full))
-    found.sort(key=lambda item: item[0])
-    return found
 
 
 def load_image_folder(
@@ -220,59 +176,20 @@ def load_image_folder(
     >>> data.images.shape, data.paths[:2].tolist(), data.target.tolist()
     ((4, 6, 4, 3), ['dark/0.png', 'dark/1.png'], [0, 0, 1, 1])
     """
-    from PIL import Image
-
-    if color_mode not in ("auto", "grey", "rgb"):
-        raise ValueError(
-            f"color_mode must be 'auto', 'grey' or 'rgb'; got {color_mode!r}."
-        )
+    _check_color_mode(color_mode)
     size = _check_resize(resize)
-    root = Path(path)
-    if not root.exists():
-        raise FileNotFoundError(f"No such folder: {str(root)!r}.")
-    if not root.is_dir():
-        raise ValueError(f"{str(root)!r} is not a folder.")
-    if extensions is None:
-        extensions = IMAGE_EXTENSIONS
-    elif isinstance(extensions, str):
-        extensions = (extensions,)
-    extensions = {e.lower() if e.startswith(".") else "." + e.lower() for e in extensions}
-    files = _image_files(root, extensions)
-    if not files:
-        raise ValueError(
-            f"No image files found in {str(root)!r} or its sub-folders (looked for "
-            f"{', '.join(sorted(extensions))})."
-        )
-
+    files = _folder_files(path, extensions)
     arrays, first = [], None
     for _, full in files:
-        try:
-            with Image.open(full) as img:
-                img.load()
-                grey = img.mode in _GREY_MODES
-                if color_mode == "grey" or (color_mode == "auto" and grey):
-                    img = img.convert("L")
-                else:
-                    img = img.convert("RGB")
-                if size is not None and img.size != (size[1], size[0]):
-                    img = img.resize((size[1], size[0]), Image.Resampling.BICUBIC)
-                arr = np.asarray(img, dtype=np.uint8)
-        except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError, ...
-            reason = str(exc) or type(exc).__name__
-            raise ValueError(f"Cannot read image file {str(full)!r}: {reason}") from exc
+        arr = _read_image(full, color_mode, size)
         if first is None:
             first = (full, arr.shape[:2])
         elif arr.shape[:2] != first[1]:
-            (h0, w0), (h1, w1) = first[1], arr.shape[:2]
-            raise ValueError(
-                f"Images have different sizes: {str(first[0])!r} is {h0}x{w0} "
-                f"(height x width) but {str(full)!r} is {h1}x{w1}. Pass "
-                "resize=(height, width) to resize them all."
-            )
+            raise _size_mismatch(first[0], first[1], full, arr.shape[:2])
         arrays.append(arr)
 
     if any(a.ndim == 3 for a in arrays):
-        arrays = [a if a.ndim == 3 else np.repeat(a[:, :, None], 3, axis=2) for a in arrays]
+        arrays = [_as_rgb(a) for a in arrays]
     images = np.stack(arrays)
     del arrays
     paths = np.array(["/".join(parts) for parts, _ in files])
@@ -280,15 +197,7 @@ def load_image_folder(
 
     target = target_names = None
     if labels_from_folders:
-        flat = [str(full) for parts, full in files if len(parts) < 2]
-        if flat:
-            raise ValueError(
-                "labels_from_folders=True needs every image inside a sub-folder "
-                f"named after its class, but {flat[0]!r} lies directly in {str(root)!r}."
-            )
-        folders = [parts[0] for parts, _ in files]
-        target_names, target = np.unique(np.array(folders), return_inverse=True)
-        target = target.astype(np.intp)
+        target, target_names = _folder_labels(files, path)
     if return_X_y:
         return images, target
     return Bunch(
