@@ -25,11 +25,11 @@ from sk_aecluster import (
     dask_transform,
 )
 from sk_aecluster.datasets import (
+    _lazy,
     dask_image_array,
     dask_image_folder,
     load_image_folder,
 )
-from sk_aecluster.datasets import _lazy
 
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
