@@ -9,6 +9,7 @@ from sklearn.decomposition import PCA
 from sk_aecluster import (
     AE1Encoder,
     AE2Encoder,
+    ContrastiveEncoder,
     DenseAutoEncoder,
     HOGFeatures,
     TSNETransformer,
@@ -66,7 +67,8 @@ def test_recommended_pipeline_with_hog_features(rgb_images):
 def test_recommended_pipeline_bad_manifold_and_missing_umap(monkeypatch):
     with pytest.raises(ValueError, match="manifold must be 'umap' or 'tsne'; got 'pca'"):
         make_recommended_pipeline(2, manifold="pca")
-    with pytest.raises(ValueError, match="features must be 'autoencoder' or 'hog'; got 'sift'"):
+    with pytest.raises(ValueError, match="features must be 'autoencoder', 'hog' or 'contrastive'; "
+                       "got 'sift'"):
         make_recommended_pipeline(2, features="sift")
     monkeypatch.setitem(sys.modules, "umap", None)  # import umap now fails
     with pytest.raises(ImportError, match=r"needs umap-learn: pip install 'sk-aecluster\[umap\]'"):
@@ -104,3 +106,61 @@ def test_hog_recipe_takes_the_hellinger_distance_as_documented(rgb_images):
     labels = pipe.fit_predict(X)
     assert pipe.named_steps["umap"].metric == "hellinger"
     assert labels.shape == (40,) and set(labels) == {0, 1}
+
+
+TINY_CONTRASTIVE = {"width": 4, "depth": 2, "projection_dim": 8}
+
+
+def test_recommended_pipeline_with_contrastive_features(rgb_images):
+    umap = pytest.importorskip("umap")
+    X, y = rgb_images
+    pipe = make_recommended_pipeline(2, features="contrastive", random_state=0)
+    enc, emb, km = (step for _, step in pipe.steps)
+    assert [name for name, _ in pipe.steps] == ["contrastive", "umap", "cluster"]
+    assert isinstance(enc, ContrastiveEncoder)
+    defaults = ContrastiveEncoder().get_params()
+    params = enc.get_params()
+    # the recipe sets the training arguments and leaves the rest at the encoder's defaults
+    assert (params["max_epochs"], params["lr"], params["batch_size"]) == (30, 1e-3, 256)
+    assert {key: value for key, value in params.items()
+            if key not in ("max_epochs", "lr", "batch_size", "random_state")} == {
+        key: value for key, value in defaults.items()
+        if key not in ("max_epochs", "lr", "batch_size", "random_state")}
+    assert isinstance(emb, umap.UMAP) and (emb.n_components, emb.min_dist) == (2, 0.0)
+    assert enc.random_state == emb.random_state == km.random_state == 0
+    tiny = make_recommended_pipeline(2, features="contrastive", max_epochs=1, batch_size=16,
+                                     lr=3e-3, features_params=TINY_CONTRASTIVE, random_state=0)
+    tiny.set_params(umap__n_neighbors=5)
+    labels = tiny.fit_predict(X)
+    assert labels.shape == (40,) and set(labels) == {0, 1}
+    fitted = tiny.named_steps["contrastive"]
+    assert (fitted.max_epochs, fitted.batch_size, fitted.lr, fitted.width) == (1, 16, 3e-3, 4)
+    assert fitted.n_epochs_ == 1 and fitted.transform(X).shape == (40, 8)
+
+
+def test_contrastive_recipe_on_grey_digits_with_tsne(digits):
+    X, _ = digits
+    pipe = make_recommended_pipeline(
+        3, features="contrastive", manifold="tsne", max_epochs=1, batch_size=64,
+        features_params={**TINY_CONTRASTIVE, "flip": False}, device="cpu", random_state=0)
+    pipe.set_params(tsne__perplexity=5)
+    labels = pipe.fit_predict(X[:60])
+    assert labels.shape == (60,) and set(labels) == {0, 1, 2}
+    enc = pipe.named_steps["contrastive"]
+    assert enc.flip is False and enc.input_format_.network_shape == (1, 8, 8)
+
+
+def test_features_params_reach_the_first_step():
+    ae = make_recommended_pipeline(2, manifold="tsne", features_params={
+        "hidden_units": (50, 20), "activation": "relu", "augment_shift": 0}).steps[0][1]
+    assert (ae.hidden_units, ae.activation, ae.augment_shift, ae.max_epochs, ae.lr) == (
+        (50, 20), "relu", 0, 250, 1e-3)
+    hog = make_recommended_pipeline(2, features="hog", manifold="tsne",
+                                    features_params={"n_bins": 6}).steps[0][1]
+    assert hog.n_bins == 6
+    enc = make_recommended_pipeline(2, features="contrastive", manifold="tsne", max_epochs=5,
+                                    features_params={"max_epochs": 7}).steps[0][1]
+    assert enc.max_epochs == 7  # features_params override the recipe's arguments
+    params = {"flip": False}
+    make_recommended_pipeline(2, features="contrastive", manifold="tsne", features_params=params)
+    assert params == {"flip": False}
