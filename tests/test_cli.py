@@ -18,8 +18,8 @@ import torch
 from PIL import Image
 from sklearn.utils import Bunch
 
-from sk_aecluster import _cli, load_model
-from sk_aecluster._cli import MARKER, OUTPUT_FILES, main
+from sk_aecluster import load_model
+from sk_aecluster.cli import MARKER, OUTPUT_FILES, InputError, _console, _inputs, main
 
 REPO = Path(__file__).resolve().parents[1]
 CIFAR_TAR = REPO.parent / "shared" / "data" / "cifar10_test" / "cifar10_test_jpegs.tar.gz"
@@ -454,7 +454,7 @@ def _with_interrupting_callback(monkeypatch):
         def on_epoch_end(self, net, **kwargs):
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(_cli, "_progress_callbacks", lambda console: [("ctrl_c", Interrupt())])
+    monkeypatch.setattr(_console, "progress_callbacks", lambda console: [("ctrl_c", Interrupt())])
 
 
 def test_interrupt_during_training_swallowed_by_skorch(monkeypatch, data_dir, tmp_path):
@@ -542,7 +542,7 @@ def test_ctrl_c_in_a_subprocess(data_dir, tmp_path):
 def test_label_file_formats(tmp_path, name, write, expected):
     path = tmp_path / name
     write(path)
-    assert _cli._read_labels(path).tolist() == expected
+    assert _inputs.read_labels(path).tolist() == expected
 
 
 @pytest.mark.parametrize(
@@ -557,8 +557,8 @@ def test_label_file_formats(tmp_path, name, write, expected):
 def test_bad_label_files(tmp_path, name, write, match):
     path = tmp_path / name
     write(path)
-    with pytest.raises(_cli.InputError, match=match):
-        _cli._read_labels(path)
+    with pytest.raises(InputError, match=match):
+        _inputs.read_labels(path)
 
 
 def test_string_labels_from_csv(data_dir, tmp_path):

@@ -110,7 +110,7 @@ def test_refit_after_an_interrupt_is_the_same_as_a_fresh_fit(images):
 def test_command_line_reports_an_interrupt_and_leaves_nothing_complete(
     images, tmp_path, monkeypatch, capsys
 ):
-    cli = pytest.importorskip("sk_aecluster._cli")
+    cli = pytest.importorskip("sk_aecluster.cli")
 
     def interrupt(self, net, **kwargs):
         if len(net.history) == 1:

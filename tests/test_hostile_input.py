@@ -285,7 +285,7 @@ def test_tsne_on_very_few_samples_still_embeds():
 
 
 # -- the command line ----------------------------------------------------------------
-cli = pytest.importorskip("sk_aecluster._cli")
+cli = pytest.importorskip("sk_aecluster.cli")
 
 CLI_CASES = {
     "nan": np.full((6, 8, 8, 3), np.nan, dtype=np.float32),
