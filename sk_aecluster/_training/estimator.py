@@ -34,7 +34,10 @@ class BaseNetEstimator(BaseEstimator):
       subclass that trains it, and ``_net_extra_kwargs(device)`` for its own
       arguments (criterion, augmentation, ...);
     - ``_check_first_batch(dataset, device)``: runs one sample through the
-      new network and sets ``latent_shape_`` and ``_n_features_out``.
+      new network and sets ``latent_shape_`` and ``_n_features_out``;
+    - an ``accelerator=None`` argument of ``__init__`` (data-parallel
+      training through Hugging Face Accelerate), which ``_fit_net`` handles
+      (:mod:`sk_aecluster._training.data_parallel`).
     """
 
     _parameter_constraints = {
@@ -48,6 +51,9 @@ class BaseNetEstimator(BaseEstimator):
         "verbose": ["verbose"],
         "random_state": ["random_state"],
         "net_params": [dict, None],
+        # checked in fit (check_accelerator): the message says whether
+        # Accelerate is missing or the object is not an Accelerator
+        "accelerator": "no_validation",
     }
 
     # -- hooks for subclasses -------------------------------------------------
@@ -111,21 +117,51 @@ class BaseNetEstimator(BaseEstimator):
     def _seed(self):
         return seed_of(self.random_state)
 
+    def _fit_accelerator(self):
+        """The checked ``accelerator`` parameter, or None (without importing Accelerate)."""
+        accelerator = getattr(self, "accelerator", None)
+        if accelerator is None:
+            return None
+        from .data_parallel import check_accelerator, check_optimizer
+
+        name = type(self).__name__
+        check_optimizer(self.optimizer, name)
+        return check_accelerator(accelerator, name)
+
+    def _train_net(self, dataset, accelerator, seed):
+        """Train ``self.net_`` on ``dataset``: itself, or data-parallel through ``accelerator``.
+
+        Called inside ``seeded(seed, ...)`` right after the net is built.
+        """
+        if accelerator is None:
+            self.net_.partial_fit(dataset, None)
+        else:
+            from .data_parallel import train_data_parallel
+
+            train_data_parallel(self.net_, dataset, accelerator, seed)
+
     def _fit_net(self, X):
         """Check ``X``, build a fresh net and train it: the body of ``fit``."""
         name = type(self).__name__
         X = check_samples(self, X, reset=True)
         device = check_device(self.device, name)
+        accelerator = self._fit_accelerator()
+        seed = self._seed()
+        if accelerator is not None:  # the accelerator's device, one seed for all processes
+            from .data_parallel import common_seed
+
+            device = torch.device(accelerator.device)
+            seed = common_seed(accelerator, seed)
         self.input_format_ = self._input_format(X)
         dataset = ArrayDataset(X, self.input_format_)
         start = time.perf_counter()
-        with seeded(self._seed(), device):
+        with seeded(seed, device):
             self.net_ = self._new_net(device)
             try:
                 self._check_first_batch(dataset, device)
             except RuntimeError as exc:  # shapes the network cannot take
                 raise ValueError(f"{name} cannot process this input: {exc}") from exc
-            self.net_.partial_fit(dataset, None)
+            self._train_net(dataset, accelerator, seed)
         self.fit_time_ = time.perf_counter() - start
         n_done = len(self.net_.history)
         self.n_epochs_ = n_done

@@ -136,6 +136,7 @@ default="relu"
         verbose=0,
         random_state=None,
         net_params=None,
+        accelerator=None,
     ):
         self.hidden_channels = hidden_channels
         self.latent_channels = latent_channels
@@ -158,6 +159,7 @@ default="relu"
         self.verbose = verbose
         self.random_state = random_state
         self.net_params = net_params
+        self.accelerator = accelerator
 
     def _architecture(self):
         if self.kernel_size % 2 == 0:
@@ -239,6 +241,7 @@ class AE1Encoder(_ConvBase):
         verbose=0,
         random_state=None,
         net_params=None,
+        accelerator=None,
     ):
         self.latent_channels = latent_channels
         self.image_shape = image_shape
@@ -256,6 +259,7 @@ class AE1Encoder(_ConvBase):
         self.verbose = verbose
         self.random_state = random_state
         self.net_params = net_params
+        self.accelerator = accelerator
 
     def _architecture(self):
         return {
@@ -334,6 +338,7 @@ class AE2Encoder(_ConvBase):
         verbose=0,
         random_state=None,
         net_params=None,
+        accelerator=None,
     ):
         self.latent_channels = latent_channels
         self.image_shape = image_shape
@@ -351,6 +356,7 @@ class AE2Encoder(_ConvBase):
         self.verbose = verbose
         self.random_state = random_state
         self.net_params = net_params
+        self.accelerator = accelerator
 
     def _architecture(self):
         return {

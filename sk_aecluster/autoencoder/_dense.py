@@ -75,6 +75,7 @@ default="relu"
         verbose=0,
         random_state=None,
         net_params=None,
+        accelerator=None,
     ):
         self.hidden_units = hidden_units
         self.latent_dim = latent_dim
@@ -91,6 +92,7 @@ default="relu"
         self.verbose = verbose
         self.random_state = random_state
         self.net_params = net_params
+        self.accelerator = accelerator
 
     def _input_format(self, X):
         return flat_format(X, name=type(self).__name__)

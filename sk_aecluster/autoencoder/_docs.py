@@ -46,7 +46,16 @@ max_epochs : int, default={max_epochs}
         (:class:`~sk_aecluster.AutoEncoderNet`), e.g.
         ``{{"train_split": skorch.dataset.ValidSplit(5)}}`` or
         ``{{"iterator_train__num_workers": 2}}``. They override the
-        library's choices."""
+        library's choices.
+    accelerator : accelerate.Accelerator or None, default=None
+        Train data-parallel through Hugging Face Accelerate (``pip install
+        "sk_aecluster[accelerate]"``) on the processes, GPUs or machines of
+        a launch (``torchrun`` or ``accelerate launch``; see
+        :ref:`distributed_training`). Training then runs on
+        ``accelerator.device`` (``device`` is not used) and ``batch_size`` is
+        per process. ``None`` trains in this process alone. The fitted
+        estimator is an ordinary one: it pickles, saves and transforms
+        without Accelerate."""
 
 FITTED_ATTRIBUTES = """\
 net_ : AutoEncoderNet

@@ -118,6 +118,16 @@ class ContrastiveEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         (:class:`~sk_aecluster.contrastive.ContrastiveNet`), e.g.
         ``{"train_split": skorch.dataset.ValidSplit(5)}``. They override the
         library's choices.
+    accelerator : accelerate.Accelerator or None, default=None
+        Train data-parallel through Hugging Face Accelerate (``pip install
+        "sk_aecluster[accelerate]"``) on the processes, GPUs or machines of
+        a launch (``torchrun`` or ``accelerate launch``; see
+        :ref:`distributed_training`). Training then runs on
+        ``accelerator.device`` (``device`` is not used) and ``batch_size`` is
+        per process. ``None`` trains in this process alone. The fitted
+        estimator is an ordinary one: it pickles, saves and transforms
+        without Accelerate.
+        Every process draws its negatives from its own batch.
 
     Attributes
     ----------
@@ -208,6 +218,7 @@ class ContrastiveEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         verbose=0,
         random_state=None,
         net_params=None,
+        accelerator=None,
     ):
         self.width = width
         self.depth = depth
@@ -231,6 +242,7 @@ class ContrastiveEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.verbose = verbose
         self.random_state = random_state
         self.net_params = net_params
+        self.accelerator = accelerator
 
     # -- BaseNetEstimator hooks -------------------------------------------------
     def _input_format(self, X):
