@@ -28,6 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = dict(hidden_units=(16,), latent_dim=3, max_epochs=3, batch_size=32, random_state=0)
 
 
+def _env():
+    """The environment of a child Python that imports this checkout of the library."""
+    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    return dict(os.environ, PYTHONPATH=path)
+
+
 def _accelerator():
     accelerate = pytest.importorskip("accelerate")
     return accelerate.Accelerator(cpu=True)
@@ -69,20 +75,25 @@ def test_default_fit_does_not_import_accelerate():
         " random_state=0).fit(np.random.rand(20, 6)).transform(np.random.rand(3, 6))\n"
         "print(sorted(m for m in ('accelerate', 'skorch.hf') if m in sys.modules))\n"
     )
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = _env()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, timeout=120, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 # -- the batches each process gets ----------------------------------------------
+def _dataset(n):
+    X = np.zeros((n, 2), np.float32)
+    return ArrayDataset(X, flat_format(X, name="test"))
+
+
 def _index_batches(loader):
     return [np.sort(np.asarray(b)).tolist() for b in loader._index_batches()]
 
 
 @pytest.mark.parametrize("n", [256, 250, 40])
 def test_shards_split_the_same_shuffled_batches(n):
-    dataset = ArrayDataset(np.zeros((n, 2), np.float32), flat_format(np.zeros((n, 2))))
+    dataset = _dataset(n)
 
     def shard(k):
         gen = torch.Generator().manual_seed(7)
@@ -100,12 +111,14 @@ def test_shards_split_the_same_shuffled_batches(n):
 
 
 def test_one_shard_draws_the_batches_of_batch_loader():
-    dataset = ArrayDataset(np.zeros((100, 2), np.float32), flat_format(np.zeros((100, 2))))
+    dataset = _dataset(100)
     torch.manual_seed(3)
     plain = [b[0].clone() for b in BatchLoader(dataset, 16, shuffle=True)]
     torch.manual_seed(3)
-    one = [b[0].clone() for b in ShardedBatchLoader(dataset, 16, shuffle=True, to_device="cpu")]
-    assert all(torch.equal(a, b) for a, b in zip(plain, one)) and len(plain) == len(one)
+    loader = ShardedBatchLoader(dataset, 16, shuffle=True, to_device="cpu")
+    one = [b[0].clone() for b in loader]
+    assert len(plain) == len(one)
+    assert all(torch.equal(a, b) for a, b in zip(plain, one, strict=True))
 
 
 # -- one process -----------------------------------------------------------------
@@ -198,7 +211,7 @@ def test_two_processes_train_one_network(tmp_path):
         pytest.skip("torch was built without torch.distributed")
     script = tmp_path / "fit.py"
     script.write_text(SCRIPT)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = _env()
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
            "--nproc_per_node", "2", str(script), str(tmp_path)]
     run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)

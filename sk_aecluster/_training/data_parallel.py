@@ -88,7 +88,7 @@ def _has_parameters(module):
     return any(True for _ in module.parameters())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _adapter():
     """skorch's ``AccelerateMixin``, adapted to the library's nets (built on first use)."""
     from skorch.hf import AccelerateMixin
@@ -138,7 +138,7 @@ def _adapter():
     return AccelerateAdapter
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def accelerated_class(net_class):
     """``Accelerated<Net>``: ``net_class`` trained through its accelerator."""
     return type(
@@ -227,7 +227,7 @@ def train_data_parallel(net, dataset, accelerator, seed):
     finally:
         view._unwrap_accelerator()
         _release(accelerator, prepared + components)
-        for component, attrs in zip(components, own_attrs):
+        for component, attrs in zip(components, own_attrs, strict=True):
             for key in (set(vars(component)) - attrs) & _ACCELERATE_ATTRS:
                 delattr(component, key)
     return net

@@ -24,6 +24,8 @@ What is not stored:
 * skorch ``callbacks`` of an autoencoder (arbitrary objects): the loaded
   estimator has ``callbacks=None`` (``"disable"`` is kept), and its training
   history (``history_``) is empty. ``n_epochs_`` and ``fit_time_`` are kept.
+* an ``accelerator`` (tied to the processes that trained): the loaded
+  estimator has ``accelerator=None``.
 * The ``optimizer`` is stored by name and must be one of the classes in
   :data:`TORCH_OPTIMIZERS`; other values of any hyper-parameter that are not
   plain data (numbers, strings, lists, tuples, dicts, ``None``, NumPy arrays

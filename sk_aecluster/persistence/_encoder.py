@@ -116,6 +116,8 @@ class Encoder:
                 out[key] = {"$t": "optimizer", "v": name}
             elif key == "callbacks":
                 out[key] = "disable" if v == "disable" else None
+            elif key == "accelerator":  # bound to the processes that trained
+                out[key] = None
             elif key == "device":
                 out[key] = str(v)
             else:
