@@ -5,6 +5,8 @@ The public API:
 - Autoencoders (skorch-trained transformers): :class:`AE1Encoder`,
   :class:`AE2Encoder`, :class:`ConvAutoEncoder`, :class:`DenseAutoEncoder`.
 - :class:`ContrastiveEncoder`: a self-supervised (SimCLR) image encoder.
+- Deep clustering: :class:`DEC` and :class:`IDEC` (an encoder fine-tuned
+  with its cluster centres, started from any clusterer).
 - :class:`HOGFeatures`: histograms of oriented gradients, for colour photographs.
 - :class:`TSNETransformer`: t-SNE as a pipeline step with ``transform``.
 - :func:`clustering_accuracy_score`, :data:`clustering_accuracy_scorer`.
@@ -26,6 +28,7 @@ from .autoencoder import (
     ConvAutoEncoder,
     DenseAutoEncoder,
 )
+from .cluster import DEC, IDEC
 from .contrastive import ContrastiveEncoder
 from .features import HOGFeatures
 from .manifold import TSNETransformer
@@ -49,9 +52,11 @@ __all__ = [
     "ClusterMontageDisplay",
     "ContrastiveEncoder",
     "ConvAutoEncoder",
+    "DEC",
     "DenseAutoEncoder",
     "EmbeddingDisplay",
     "HOGFeatures",
+    "IDEC",
     "ReconstructionDisplay",
     "TSNETransformer",
     "TransductiveSplit",

@@ -7,7 +7,9 @@ autoencoders read such rows as grey images one pixel high
 returns the stored training coordinates for rows equal to training samples,
 which makes it consistent under the subset and sample-order checks.
 ``HOGFeatures`` reads the rows as strips too, with one-pixel cells, and so
-does ``ContrastiveEncoder`` (pooled along the strip only).
+does ``ContrastiveEncoder`` (pooled along the strip only). ``DEC`` and
+``IDEC`` fine-tune a tiny ``DenseAutoEncoder`` for a few batches; they pass
+the clusterer checks too (including ``check_clustering`` on blobs).
 
 No check is expected to fail: ``EXPECTED_FAILED_CHECKS`` is empty for every
 estimator. Keep it that way, or give each entry its reason.
@@ -20,6 +22,8 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sk_aecluster import (
+    DEC,
+    IDEC,
     AE1Encoder,
     AE2Encoder,
     ContrastiveEncoder,
@@ -40,6 +44,10 @@ ESTIMATORS = [
     TSNETransformer(n_iter=10, early_exaggeration_iter=5, random_state=0),
     HOGFeatures(cell_size=1, block_size=1, image_shape=(1, -1)),
     ContrastiveEncoder(width=2, depth=2, projection_dim=4, image_shape=(1, -1), **TINY),
+    DEC(3, encoder=DenseAutoEncoder(hidden_units=(8,), latent_dim=3, **TINY),
+        update_interval=2, max_iter=6, batch_size=32, random_state=0),
+    IDEC(3, encoder=DenseAutoEncoder(hidden_units=(8,), latent_dim=3, **TINY),
+         update_interval=2, max_iter=6, batch_size=32, random_state=0),
 ]
 
 # check name -> reason, per estimator class. Empty: every check passes.

@@ -16,6 +16,8 @@ from sklearn.cluster import KMeans
 from sklearn.pipeline import Pipeline
 
 from sk_aecluster import (
+    DEC,
+    IDEC,
     AE1Encoder,
     AE2Encoder,
     ContrastiveEncoder,
@@ -36,8 +38,12 @@ ESTIMATORS = {
                                     random_state=0),
     "hog": lambda: HOGFeatures(cell_size=2),
     "contrastive": lambda: ContrastiveEncoder(width=2, depth=2, projection_dim=4, **TINY),
+    "dec": lambda: DEC(1, encoder=DenseAutoEncoder(hidden_units=(4,), latent_dim=2, **TINY),
+                       update_interval=2, max_iter=4, batch_size=8, random_state=0),
+    "idec": lambda: IDEC(1, encoder=AE1Encoder(latent_channels=2, **TINY),
+                         update_interval=2, max_iter=4, batch_size=8, random_state=0),
 }
-IMAGE_MODELS = ("conv", "ae1", "ae2", "hog", "contrastive")
+IMAGE_MODELS = ("conv", "ae1", "ae2", "hog", "contrastive", "idec")
 
 
 def images(n=8, size=8, channels=3, dtype=np.uint8, seed=0):
@@ -275,6 +281,14 @@ def test_fewer_samples_than_clusters_in_a_pipeline(n_samples):
     with pytest.raises(ValueError, match=f"n_samples={n_samples} should be >= n_clusters=5"):
         pipe.fit(X)
     assert np.array_equal(X, before)
+
+
+@pytest.mark.parametrize("cls", [DEC, IDEC])
+def test_deep_clusterers_with_fewer_samples_than_clusters(cls):
+    X = images(n=3)
+    est = cls(5, encoder=AE1Encoder(latent_channels=2, **TINY), max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match="n_samples=3 should be >= n_clusters=5"):
+        est.fit(X)
 
 
 def test_tsne_on_very_few_samples_still_embeds():

@@ -249,3 +249,68 @@ def encode_batches(module, dataset, batch_size, device, n_out, fn="encode"):
             out[start : start + len(z)].view(z.shape).copy_(z)
             start += len(z)
     return out.numpy()
+
+
+class IndexedDataset(ArrayDataset):
+    """An :class:`ArrayDataset` whose targets are the samples' own indices.
+
+    Indexing returns ``(X_batch, indices)``, the indices (int64, in the
+    order of the batch's rows) standing in for targets: a net whose targets
+    change during training (DEC's target distribution) looks them up by
+    sample index in its loss.
+    """
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            rows = np.arange(len(self.X))[idx]
+        else:
+            rows = np.sort(np.asarray(idx, dtype=np.intp).reshape(-1))
+        t, _ = super().__getitem__(rows)  # ArrayDataset sorts: same order as rows
+        return t, torch.from_numpy(rows.astype(np.int64))
+
+
+class IntervalLoader(BatchLoader):
+    """A :class:`BatchLoader` whose every pass yields the next ``n_batches`` batches.
+
+    skorch iterates its training loader once per epoch; with this loader an
+    epoch is ``n_batches`` batches of a continuing stream of shuffled passes
+    over the data (a pass is :class:`BatchLoader`'s batches, drawn when the
+    previous pass is used up), and ``max_batches`` batches in all. DEC and
+    IDEC update their target distribution at the end of every epoch, i.e.
+    every ``n_batches`` batches, as the papers do every ``T`` iterations.
+
+    Parameters
+    ----------
+    dataset, batch_size, shuffle, generator, **kwargs
+        As for :class:`BatchLoader` (worker processes are not used).
+    n_batches : int, default=1
+        Batches per pass over the loader (per skorch epoch).
+    max_batches : int or None, default=None
+        Batches over all passes; later passes yield nothing.
+    """
+
+    def __init__(self, dataset, batch_size=64, shuffle=False, generator=None, n_batches=1,
+                 max_batches=None, **kwargs):
+        super().__init__(dataset, batch_size=batch_size, shuffle=shuffle,
+                         generator=generator, **kwargs)
+        self.n_batches = int(n_batches)
+        self.max_batches = max_batches
+        self.n_drawn = 0
+        self._pending = []
+
+    def __len__(self):
+        return self.n_batches
+
+    def __iter__(self):
+        return self._interval()
+
+    def _interval(self):
+        collate = self.collate_fn
+        for _ in range(self.n_batches):
+            if self.max_batches is not None and self.n_drawn >= self.max_batches:
+                return
+            if not self._pending:
+                self._pending = list(self._index_batches())[::-1]
+            idx = self._pending.pop()
+            self.n_drawn += 1
+            yield collate(self.dataset[idx])

@@ -73,12 +73,16 @@ class BaseNetEstimator(BaseEstimator):
     def _check_first_batch(self, dataset, device):
         """Run one sample through the new network; set ``latent_shape_``, ``_n_features_out``."""
 
+    def _net_max_epochs(self):
+        """The net's ``max_epochs`` (the deep clusterers count batches instead)."""
+        return self.max_epochs
+
     # -- helpers ----------------------------------------------------------------
     def _net_kwargs(self, device):
         kwargs = {
             "optimizer": self.optimizer,
             "lr": self.lr,
-            "max_epochs": self.max_epochs,
+            "max_epochs": self._net_max_epochs(),
             "batch_size": self.batch_size,
             "iterator_train": BatchLoader,
             "iterator_train__shuffle": True,

@@ -1,0 +1,193 @@
+"""The scikit-learn side shared by DEC and IDEC."""
+
+import math
+import numbers
+import time
+import warnings
+
+import numpy as np
+import torch
+from sklearn.base import (
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils._param_validation import HasMethods, Interval
+
+from .._training.data import IndexedDataset, IntervalLoader, encode_batches
+from .._training.estimator import BaseNetEstimator
+from .._training.input import check_samples
+from .._training.seeding import check_device, seeded
+from ._module import DECModule
+from ._net import DECNet
+from ._start import check_encoder, initial_centers, pretrained_encoder
+
+
+class BaseDEC(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
+              BaseNetEstimator):
+    """Base class of :class:`DEC` and :class:`IDEC` (``_uses_decoder`` tells them apart)."""
+
+    _parameter_constraints = {
+        **{k: v for k, v in BaseNetEstimator._parameter_constraints.items()
+           if k != "max_epochs"},
+        "n_clusters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "encoder": [HasMethods(["fit", "transform"]), None],
+        "init": [HasMethods(["fit_predict"]), None],
+        "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
+        "update_interval": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, 1, closed="both")],
+        "max_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+        "memory": [None, str, HasMethods(["cache"])],
+    }
+
+    _net_class = DECNet
+    _uses_decoder = False
+
+    # -- BaseNetEstimator hooks -------------------------------------------------
+    def _input_format(self, X):
+        return self.encoder_.input_format_
+
+    def _build_module(self, input_format):
+        return DECModule(self.encoder_.net_.module_, self._start_centers, self.alpha,
+                         self.encoder_.latent_shape_, decode=self._uses_decoder)
+
+    def _net_max_epochs(self):
+        return math.ceil(self.max_iter / self.update_interval)
+
+    def _gamma(self):
+        return None
+
+    def _net_extra_kwargs(self, device):
+        return {
+            "criterion": torch.nn.KLDivLoss,
+            "criterion__reduction": "batchmean",
+            "iterator_train": IntervalLoader,
+            "iterator_train__n_batches": self.update_interval,
+            "iterator_train__max_batches": self.max_iter,
+            "gamma": self._gamma(),
+            "tol": self.tol,
+        }
+
+    def _check_first_batch(self, dataset, device):
+        self.latent_shape_ = (int(self._start_centers.shape[1]),)
+        self._n_features_out = int(self._start_centers.shape[1])
+
+    def _dataset(self, X):
+        return IndexedDataset(X, self.input_format_)
+
+    # -- scikit-learn API -------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Pre-train the encoder if needed, start the centres with ``init``, fine-tune.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Training samples, in a format the encoder takes (see
+            :ref:`input`).
+        y : Ignored
+            Not used; accepted so the estimator works in pipelines and grid
+            searches.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        name = type(self).__name__
+        encoder = check_encoder(self.encoder, name, needs_decoder=self._uses_decoder)
+        X = check_samples(self, X, reset=True)
+        device = check_device(self.device, name)
+        start = time.perf_counter()
+        self.encoder_ = pretrained_encoder(encoder, X, self.random_state, self.memory)
+        self.pretrain_time_ = time.perf_counter() - start
+        Z = self.encoder_.transform(X)
+        self._start_centers = initial_centers(self.init, Z, self.n_clusters,
+                                              self.random_state, name)
+        self.input_format_ = self._input_format(X)
+        dataset = self._dataset(X)
+        start = time.perf_counter()
+        with seeded(self._seed(), device):
+            self.net_ = self._new_net(device)
+            self._check_first_batch(dataset, device)
+            self.net_.partial_fit(dataset, None)
+        self.fit_time_ = time.perf_counter() - start
+        self._sync_encoder_device()
+        del self._start_centers
+        history = self.net_.history
+        self.n_iter_ = int(sum(row.get("train_batch_count", 0) for row in history))
+        self.converged_ = bool(self.net_.converged_)
+        self.labels_ = self._soft(X).argmax(1).astype(np.intp)
+        self.cluster_centers_ = self.net_.module_.centers.detach().cpu().numpy().copy()
+        if not self.converged_ and self.n_iter_ < self.max_iter:
+            warnings.warn(
+                f"{name}: training stopped after {self.n_iter_} of {self.max_iter} "
+                "iterations (interrupted or stopped by a callback); the estimator keeps "
+                "the weights it had then.", RuntimeWarning, stacklevel=2)
+        return self
+
+    def _sync_encoder_device(self):
+        """Keep ``encoder_`` usable on its own: its net on the device its module is on."""
+        device = str(self.net_.device)
+        if str(self.encoder_.net_.device) != device:
+            self.encoder_.net_.device = device
+            self.encoder_.set_params(device=device)
+
+    def _soft(self, X):
+        return encode_batches(self.net_.module_, self._dataset(X), self.batch_size,
+                              self.net_.device, self.n_clusters, fn="soft_assign")
+
+    def predict_proba(self, X):
+        """Soft assignments ``q`` of ``X`` (Student's t kernel around the centres).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Samples in the format seen in ``fit``.
+
+        Returns
+        -------
+        q : ndarray of shape (n_samples, n_clusters), dtype float32
+            Each row sums to 1.
+        """
+        return self._soft(self._checked(X))
+
+    def predict(self, X):
+        """The cluster of each sample: ``argmax`` of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Samples in the format seen in ``fit``.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Equal to ``labels_`` on the training samples.
+        """
+        return self.predict_proba(X).argmax(1).astype(np.intp)
+
+    def transform(self, X):
+        """Codes of ``X`` from the fine-tuned encoder (the space of ``cluster_centers_``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Samples in the format seen in ``fit``.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_latent), dtype float32
+        """
+        return encode_batches(self.net_.module_, self._dataset(self._checked(X)),
+                              self.batch_size, self.net_.device, self._n_features_out)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "labels_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        tags.input_tags.three_d_array = True
+        return tags
