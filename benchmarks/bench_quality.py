@@ -13,6 +13,7 @@ Usage::
     python benchmarks/bench_quality.py --tiny          # smoke size: 300 images, 1 epoch
     python benchmarks/bench_quality.py --recipes recommended --recommended-epochs 250
     python benchmarks/bench_quality.py --datasets mnist --recipes recommended --device cuda
+    python benchmarks/bench_quality.py --datasets usps --recipes dec,idec,idec_recipe --seeds 0
 """
 
 import argparse
@@ -23,6 +24,7 @@ import warnings
 
 import numpy as np
 from _common import machine_description
+from _deep import deep_recipes
 from _data import LOADERS, DataNotFound
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
@@ -55,6 +57,8 @@ def plain_adam(pipe):
     for _, step in pipe.steps:
         if "optimizer_params" in step.get_params(deep=False):
             step.set_params(optimizer_params={"fused": False})
+        if "encoder__optimizer_params" in step.get_params():  # DEC, IDEC
+            step.set_params(encoder__optimizer_params={"fused": False})
     return pipe
 
 
@@ -63,6 +67,8 @@ def on_device(pipe, device):
     for _, step in pipe.steps:
         if "device" in step.get_params(deep=False):
             step.set_params(device=device)
+        if "encoder__device" in step.get_params():  # DEC, IDEC: their encoder too
+            step.set_params(encoder__device=device)
     return pipe
 
 
@@ -125,6 +131,7 @@ def recipes(X, k, seed, tiny, recommended_epochs=None):
         ])
     except ImportError:
         pass
+    out.update(deep_recipes(k, seed, tiny, recommended_epochs))  # DEC and IDEC (issue 16)
     return out
 
 

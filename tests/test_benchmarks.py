@@ -56,6 +56,16 @@ def test_bench_quality_smoke():
         assert 0.1 < float(r.split("|")[3]) <= 1.0
 
 
+def test_bench_quality_deep_clustering_rows_smoke(tmp_path, monkeypatch):
+    monkeypatch.setenv("SK_AECLUSTER_BENCH_MEMORY", str(tmp_path))
+    out = run("bench_quality.py", "--datasets", "digits", "--seeds", "0", "--tiny",
+              "--recipes", "dec,idec")
+    rows = [line for line in out.splitlines() if line.startswith("| digits")]
+    assert [r.split("|")[2].strip() for r in rows] == ["dec", "idec"]
+    for r in rows:
+        assert 0.1 < float(r.split("|")[3]) <= 1.0
+
+
 def test_bench_quality_plain_adam_sets_torch_default_kernel(monkeypatch):
     monkeypatch.syspath_prepend(str(BENCH))
     import bench_quality
