@@ -24,8 +24,8 @@ import warnings
 
 import numpy as np
 from _common import machine_description
-from _deep import deep_recipes
 from _data import LOADERS, DataNotFound
+from _deep import deep_recipes
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score

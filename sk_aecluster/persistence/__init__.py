@@ -14,6 +14,9 @@ Supported models:
 * the autoencoders :class:`~sk_aecluster.AE1Encoder`,
   :class:`~sk_aecluster.AE2Encoder`, :class:`~sk_aecluster.ConvAutoEncoder`
   and :class:`~sk_aecluster.DenseAutoEncoder`;
+* the deep clusterers :class:`~sk_aecluster.DEC` and :class:`~sk_aecluster.IDEC`
+  (their ``encoder`` and ``init`` parameters must be supported models or
+  ``None``; a ``memory`` must be ``None`` or a path);
 * :class:`~sk_aecluster.TSNETransformer` and :class:`~sk_aecluster.HOGFeatures`;
 * :class:`sklearn.pipeline.Pipeline` of supported steps;
 * the scikit-learn estimators listed in :data:`SKLEARN_ESTIMATORS` (scalers,
@@ -44,7 +47,7 @@ Layout of the package
 * ``_kind``: what a kind of model is (:class:`~._kind.Kind`);
 * ``_registry``: :data:`~._registry.KINDS`, every kind a file can hold;
 * one module per kind: ``_sklearn`` (the :data:`SKLEARN_ESTIMATORS` table),
-  ``_pipeline``, ``_autoencoders``, ``_hog``, ``_tsne``.
+  ``_pipeline``, ``_autoencoders``, ``_deep_cluster``, ``_hog``, ``_tsne``.
 
 How to add a model kind
 -----------------------
