@@ -21,7 +21,8 @@ import torch
 from sklearn.base import clone
 
 from sk_aecluster import ContrastiveEncoder, DenseAutoEncoder, load_model, save_model
-from sk_aecluster._training.data import ArrayDataset, BatchLoader, ShardedBatchLoader
+from sk_aecluster._training.data import ArrayDataset, BatchLoader
+from sk_aecluster._training.sharding import ShardedBatchLoader
 from sk_aecluster._training.input import flat_format
 
 ROOT = Path(__file__).resolve().parents[1]

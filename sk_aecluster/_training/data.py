@@ -1,18 +1,8 @@
 """Batch data for the library's skorch nets: the array dataset, its loader, encoding."""
 
-import math
-
 import numpy as np
 import torch
-from skorch.utils import to_device
-from torch.utils.data import (
-    BatchSampler,
-    DataLoader,
-    Dataset,
-    RandomSampler,
-    Sampler,
-    SequentialSampler,
-)
+from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
 
 
 class ArrayDataset(Dataset):
@@ -150,82 +140,6 @@ class BatchLoader(DataLoader):
         size = self.sampler.batch_size
         for start in range(0, n, size):
             yield order[start : start + size]
-
-
-class _ShardOfBatches(Sampler):
-    """Every ``num_shards``-th batch of ``batches``, starting at ``shard``.
-
-    Each shard gets ``ceil(n_batches / num_shards)`` batches: the last round
-    wraps round to the first batches, so that every process takes the same
-    number of steps (data-parallel training synchronises every step).
-    """
-
-    def __init__(self, batches, num_shards, shard):
-        self.batches = batches
-        self.num_shards = num_shards
-        self.shard = shard
-
-    def __len__(self):
-        return math.ceil(len(self.batches) / self.num_shards)
-
-    def __iter__(self):
-        batches = list(self.batches)
-        for k in range(math.ceil(len(batches) / self.num_shards)):
-            yield batches[(self.shard + k * self.num_shards) % len(batches)]
-
-
-class ShardedBatchLoader(BatchLoader):
-    """A :class:`BatchLoader` for one of several processes training one network.
-
-    Every process cuts the same batches (pass each the same ``generator``,
-    seeded alike, for shuffling) and process ``shard`` of ``num_shards`` takes
-    batches ``shard``, ``shard + num_shards``, ...; see
-    :class:`_ShardOfBatches`. Batches are moved to ``to_device``. With
-    ``num_shards=1`` the batches are :class:`BatchLoader`'s, from the same
-    random numbers.
-
-    Parameters
-    ----------
-    dataset, batch_size, shuffle, generator, **kwargs
-        As for :class:`BatchLoader`.
-    num_shards : int, default=1
-        Number of processes.
-    shard : int, default=0
-        This process's index.
-    to_device : torch.device or None, default=None
-        Where the batches go; ``None`` leaves them on the CPU.
-    """
-
-    def __init__(self, dataset, batch_size=64, shuffle=False, generator=None, *,
-                 num_shards=1, shard=0, to_device=None, **kwargs):
-        self.num_shards = num_shards
-        self.shard = shard
-        self.to_device = None if to_device is None else torch.device(to_device)
-        super().__init__(dataset, batch_size, shuffle, generator, **kwargs)
-
-    def _batch_sampler(self, batches):
-        if self.num_shards == 1:
-            return batches
-        return _ShardOfBatches(batches, self.num_shards, self.shard)
-
-    def _index_batches(self):
-        if self.num_shards == 1:
-            return super()._index_batches()
-        return iter(self.sampler)
-
-    def __iter__(self):
-        batches = super().__iter__()
-        if self.to_device is None or self.to_device.type == "cpu":
-            return batches
-        return (self._moved(batch) for batch in batches)
-
-    def _moved(self, batch):
-        device = self.to_device
-        if isinstance(batch, (tuple, list)) and len(batch) == 2:
-            X, y = batch
-            Xd = X.to(device, non_blocking=True)
-            return Xd, Xd if y is X else y.to(device, non_blocking=True)
-        return to_device(batch, device)
 
 
 def encode_batches(module, dataset, batch_size, device, n_out, fn="encode"):

@@ -23,8 +23,8 @@ import functools
 import numpy as np
 import torch
 
-from .data import ShardedBatchLoader
 from .seeding import manual_seed
+from .sharding import sharded
 
 
 def check_accelerator(accelerator, name):
@@ -103,10 +103,13 @@ def _adapter():
           parameters, and there is nothing to synchronise.
         - ``get_iterator`` does not hand the loader to ``accelerator.prepare``,
           which cannot re-create a loader of whole batches
-          (:class:`~sk_aecluster._training.data.BatchLoader`): the
-          :class:`~sk_aecluster._training.data.ShardedBatchLoader` the view
-          uses splits the batches between the processes and moves them to
-          the device itself.
+          (:class:`~sk_aecluster._training.data.BatchLoader`): the sharded
+          loader the view uses (:mod:`~sk_aecluster._training.sharding`)
+          splits the batches between the processes and moves them to the
+          device itself.
+        - ``plain_module()`` is ``module_`` without its data-parallel wrapper,
+          for the net's own calls of the module's methods outside the training
+          step (``encode``, DEC's soft assignments of all samples).
         - It sits *behind* the net's own class (``Accelerated<Net>`` is
           ``(Net, AccelerateAdapter)``), so the net's ``train_step_single``
           (augmentation, two views) runs first and hands the batch on to the
@@ -135,6 +138,9 @@ def _adapter():
         def get_iterator(self, dataset, training=False):
             return LeanNet.get_iterator(self, dataset, training=training)
 
+        def plain_module(self):
+            return self.accelerator.unwrap_model(self.module_)
+
     return AccelerateAdapter
 
 
@@ -148,8 +154,20 @@ def accelerated_class(net_class):
     )
 
 
+#: attributes the accelerated view has for itself (set in :func:`_accelerated_view`)
+_VIEW_ONLY = frozenset({
+    "accelerator", "unwrap_after_train", "_wrapped_with_accelerator", "_listener_cache",
+    "callbacks_",
+})
+
+
 def _accelerated_view(net, accelerator, shuffle_seed):
-    """An ``Accelerated<Net>`` sharing ``net``'s components, with its own attributes."""
+    """An ``Accelerated<Net>`` sharing ``net``'s components, with its own attributes.
+
+    The view keeps ``net.device`` (``accelerator.device``): skorch moves
+    nothing while training, and the net's own code (a target on the device,
+    say) sees the device it expects.
+    """
     from skorch.callbacks import PrintLog
 
     n, rank = accelerator.num_processes, accelerator.process_index
@@ -159,11 +177,10 @@ def _accelerated_view(net, accelerator, shuffle_seed):
         "accelerator": accelerator,
         "unwrap_after_train": True,
         "_wrapped_with_accelerator": False,
-        "device": None,  # the accelerator places modules and batches
         "_listener_cache": None,
     }
     for prefix in ("iterator_train", "iterator_valid"):
-        attrs[prefix] = ShardedBatchLoader
+        attrs[prefix] = sharded(getattr(net, prefix))
         attrs[f"{prefix}__num_shards"] = n
         attrs[f"{prefix}__shard"] = rank
         attrs[f"{prefix}__to_device"] = accelerator.device
@@ -180,6 +197,25 @@ def _accelerated_view(net, accelerator, shuffle_seed):
     attrs["callbacks_"] = callbacks
     view.__dict__.update(attrs)
     return view
+
+
+def _write_back(view, net):
+    """Copy onto ``net`` the state the view's training set on itself (``converged_``, ...).
+
+    Everything but the view's own attributes and the (wrapped) components;
+    the components themselves are shared and already hold the trained state.
+    """
+    own = _VIEW_ONLY | {
+        name + "_" for name in net._modules + net._criteria + net._optimizers
+    }
+    for key, value in vars(view).items():
+        if key in own or key.startswith(("iterator_train", "iterator_valid")):
+            continue
+        if net.__dict__.get(key, _MISSING) is not value:
+            net.__dict__[key] = value
+
+
+_MISSING = object()
 
 
 #: what ``accelerator.prepare`` sets on a module or optimizer it is given
@@ -226,6 +262,7 @@ def train_data_parallel(net, dataset, accelerator, seed):
         view.partial_fit(dataset, None)
     finally:
         view._unwrap_accelerator()
+        _write_back(view, net)
         _release(accelerator, prepared + components)
         for component, attrs in zip(components, own_attrs, strict=True):
             for key in (set(vars(component)) - attrs) & _ACCELERATE_ATTRS:

@@ -93,6 +93,17 @@ class LeanNet(NeuralNet):
         skorch's :class:`~skorch.NeuralNet` arguments.
     """
 
+    def plain_module(self):
+        """The module to call outside the training step: ``module_`` itself.
+
+        Under an accelerator (data-parallel training) the training step's
+        ``module_`` is wrapped in ``DistributedDataParallel``, which only
+        forwards ``forward``; a net that calls the module's other methods
+        (``encode``, ``soft_assign``) while training calls them on
+        ``plain_module()``, which is then the unwrapped module.
+        """
+        return self.module_
+
     def get_params_for_optimizer(self, prefix, named_parameters):
         """skorch's optimizer arguments, plus ``fused=True`` where it is the default."""
         args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
