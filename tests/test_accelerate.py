@@ -22,8 +22,8 @@ from sklearn.base import clone
 
 from sk_aecluster import ContrastiveEncoder, DenseAutoEncoder, load_model, save_model
 from sk_aecluster._training.data import ArrayDataset, BatchLoader
-from sk_aecluster._training.sharding import ShardedBatchLoader
 from sk_aecluster._training.input import flat_format
+from sk_aecluster._training.sharding import ShardedBatchLoader
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = dict(hidden_units=(16,), latent_dim=3, max_epochs=3, batch_size=32, random_state=0)

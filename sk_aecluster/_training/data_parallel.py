@@ -15,6 +15,26 @@ process.
 
 Nothing here imports ``accelerate`` (or ``skorch.hf``) unless an
 accelerator is used; the default path does not come here at all.
+
+What a new estimator and its net need (``BaseNetEstimator`` does the rest):
+
+- an ``accelerator=None`` argument, and ``self._train_net(dataset,
+  accelerator, seed)`` instead of ``self.net_.partial_fit(dataset, None)``
+  when ``fit`` is not ``_fit_net`` (``accelerator = self._fit_accelerator()``
+  checks the parameter; with one, build the net on ``accelerator.device``
+  and take the seed from :func:`common_seed`);
+- batches from :class:`~sk_aecluster._training.data.BatchLoader` or a
+  subclass built on its ``_batch_sampler`` / ``_index_batches``
+  (:mod:`.sharding` shards those);
+- in the net, calls of the module's methods other than ``forward`` outside
+  the training step (encoding all samples in a hook) go through
+  ``self.plain_module()``: ``module_`` is wrapped while training;
+- every trainable parameter gets a gradient in every step (a module part
+  the loss does not use, such as DEC's decoder, gets ``requires_grad=False``):
+  ``DistributedDataParallel`` fails otherwise ("Expected to have finished
+  reduction in the prior iteration");
+- attributes a net sets on itself while training (``converged_``, ...) are
+  copied back to the plain net afterwards.
 """
 
 import copy

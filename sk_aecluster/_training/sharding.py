@@ -87,7 +87,10 @@ class ShardedLoaderMixin:
 
 
 class ShardedBatchLoader(ShardedLoaderMixin, BatchLoader):
-    """:class:`~sk_aecluster._training.data.BatchLoader`, one process's share (:class:`ShardedLoaderMixin`)."""
+    """:class:`~sk_aecluster._training.data.BatchLoader`, one process's share.
+
+    See :class:`ShardedLoaderMixin`.
+    """
 
 
 @functools.cache
