@@ -10,6 +10,8 @@ The public API:
 - :class:`HOGFeatures`: histograms of oriented gradients, for colour photographs.
 - :class:`TSNETransformer`: t-SNE as a pipeline step with ``transform``.
 - :func:`clustering_accuracy_score`, :data:`clustering_accuracy_scorer`.
+- Choosing without labels: :func:`clustering_stability_score`,
+  :data:`clustering_stability_scorer`, :func:`make_stability_scorer`.
 - :class:`TransductiveSplit`: the study's cluster-everything protocol.
 - :func:`save_model`, :func:`load_model`: pickle-free model files.
 - :func:`dask_transform`, :func:`dask_predict`: encode and label dask arrays
@@ -32,7 +34,13 @@ from .cluster import DEC, IDEC
 from .contrastive import ContrastiveEncoder
 from .features import HOGFeatures
 from .manifold import TSNETransformer
-from .metrics import clustering_accuracy_score, clustering_accuracy_scorer
+from .metrics import (
+    clustering_accuracy_score,
+    clustering_accuracy_scorer,
+    clustering_stability_score,
+    clustering_stability_scorer,
+    make_stability_scorer,
+)
 from .model_selection import TransductiveSplit
 from .parallel import dask_predict, dask_transform
 from .persistence import load_model, save_model
@@ -63,10 +71,13 @@ __all__ = [
     "__version__",
     "clustering_accuracy_score",
     "clustering_accuracy_scorer",
+    "clustering_stability_score",
+    "clustering_stability_scorer",
     "dask_predict",
     "dask_transform",
     "load_model",
     "make_recommended_pipeline",
+    "make_stability_scorer",
     "make_study_pipeline",
     "save_model",
 ]
