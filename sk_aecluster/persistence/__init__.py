@@ -13,7 +13,8 @@ Supported models:
 
 * the autoencoders :class:`~sk_aecluster.AE1Encoder`,
   :class:`~sk_aecluster.AE2Encoder`, :class:`~sk_aecluster.ConvAutoEncoder`
-  and :class:`~sk_aecluster.DenseAutoEncoder`;
+  and :class:`~sk_aecluster.DenseAutoEncoder`, and the contrastive encoder
+  :class:`~sk_aecluster.ContrastiveEncoder`;
 * the deep clusterers :class:`~sk_aecluster.DEC` and :class:`~sk_aecluster.IDEC`
   (their ``encoder`` and ``init`` parameters must be supported models or
   ``None``; a ``memory`` must be ``None`` or a path);
@@ -24,7 +25,7 @@ Supported models:
 
 What is not stored:
 
-* skorch ``callbacks`` of an autoencoder (arbitrary objects): the loaded
+* skorch ``callbacks`` of an autoencoder or a contrastive encoder (arbitrary objects): the loaded
   estimator has ``callbacks=None`` (``"disable"`` is kept), and its training
   history (``history_``) is empty. ``n_epochs_`` and ``fit_time_`` are kept.
 * an ``accelerator`` (tied to the processes that trained): the loaded
@@ -46,8 +47,11 @@ Layout of the package
   format, feature names, devices); the reader refuses anything unexpected;
 * ``_kind``: what a kind of model is (:class:`~._kind.Kind`);
 * ``_registry``: :data:`~._registry.KINDS`, every kind a file can hold;
+* ``_network``: what the kinds of trained networks share (weights checked
+  on the ``meta`` device, input format, ``n_epochs_``, ``fit_time_``);
 * one module per kind: ``_sklearn`` (the :data:`SKLEARN_ESTIMATORS` table),
-  ``_pipeline``, ``_autoencoders``, ``_deep_cluster``, ``_hog``, ``_tsne``.
+  ``_pipeline``, ``_autoencoders``, ``_contrastive``, ``_deep_cluster``,
+  ``_hog``, ``_tsne``.
 
 How to add a model kind
 -----------------------
@@ -93,7 +97,8 @@ How to add a model kind
    (``dec.array`` marks it used; unused or reused tensors refuse the file).
    Nested models (a pipeline's steps, a wrapped estimator) go through
    ``enc.model`` / ``dec.model``; network weights can be checked on the
-   ``meta`` device first (see ``_autoencoders``).
+   ``meta`` device first: a network estimator of the library is one call
+   of ``_network.network_kind`` (see ``_autoencoders`` and ``_contrastive``).
 4. Add the class to the list above, a round-trip test and tampered-file tests
    to ``tests/test_persistence.py``, and a line to the user guide's
    persistence page.

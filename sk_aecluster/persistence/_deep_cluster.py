@@ -5,6 +5,7 @@ import numpy as np
 import torch
 
 from ._kind import Kind
+from ._network import class_of
 
 _NESTED = ("encoder", "init")
 
@@ -64,11 +65,7 @@ def _fitted_encoder(dec, node, where):
 
 def decode(dec, node, where):
     """The DEC or IDEC of an entry; every stored value checked before use."""
-    name = node.get("class")
-    cls = _classes().get(name) if isinstance(name, str) else None
-    if cls is None:
-        dec.fail(where, f"class {name!r} is not an sk_aecluster deep clusterer")
-    where = f"{where} ({name})"
+    cls, where = class_of(dec, node, where, _classes(), "an sk_aecluster deep clusterer")
     params = node.get("params")
     if not isinstance(params, dict) or not all(key in params for key in _NESTED):
         dec.fail(where, "parameters must be a JSON object with the encoder and init")

@@ -4,13 +4,14 @@ To support a new kind, write one module defining a :class:`~._kind.Kind`
 named ``KIND`` and add it to :data:`KINDS` (see the package docstring).
 """
 
-from . import _autoencoders, _deep_cluster, _hog, _pipeline, _sklearn, _tsne
+from . import _autoencoders, _contrastive, _deep_cluster, _hog, _pipeline, _sklearn, _tsne
 from ._kind import name_of
 
 #: Every kind of model, in no particular order (a model matches by exact type).
 KINDS = (
     _pipeline.KIND,
     _autoencoders.KIND,
+    _contrastive.KIND,
     _deep_cluster.KIND,
     _tsne.KIND,
     _hog.KIND,
