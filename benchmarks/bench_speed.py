@@ -1,4 +1,4 @@
-"""Training and encoding speed of AE1/AE2 against a plain PyTorch loop.
+"""Training and encoding speed of AE1/AE2 and SimCLR against a plain PyTorch loop.
 
 Library and reference run alternately in one process (ABBA order) on the same
 data, epochs, batch size, optimizer and seed; the script prints the median
@@ -13,6 +13,14 @@ Usage::
     python benchmarks/bench_speed.py --models ae1 --warm-allocator   # no page-fault noise
     python benchmarks/bench_speed.py --models ae1 --adam plain       # both with torch's Adam kernel
     python benchmarks/bench_speed.py --device cuda                   # both loops on the GPU
+    python benchmarks/bench_speed.py --models simclr --n 2560        # ContrastiveEncoder
+
+The ``simclr`` row trains :class:`~sk_aecluster.ContrastiveEncoder` (its
+default network, 32-64-128-256 channels and a 256-256-128 projection head)
+against a plain SimCLR loop: the same network written in PyTorch, the same
+batch-wise augmentations (the library's ``ContrastiveAugmentation``, plain
+tensor operations, called twice per batch), NT-Xent written out, batch
+``--simclr-batch-size`` (256).
 
 On a GPU both sides train and encode on the device and every timed call ends
 with ``torch.cuda.synchronize()``; the reference keeps the float32 set in host
@@ -27,7 +35,8 @@ import torch
 from _common import abba, machine_description, matmul_peak_gflops, median_ratio, random_images
 from torch import nn
 
-from sk_aecluster import AE1Encoder, AE2Encoder
+from sk_aecluster import AE1Encoder, AE2Encoder, ContrastiveEncoder
+from sk_aecluster.contrastive import ContrastiveAugmentation
 
 
 def study_ae1():
@@ -48,6 +57,37 @@ def study_ae2():
         nn.ConvTranspose2d(64, 3, 2, 2), nn.Tanh(),
     )
     return enc, dec
+
+
+def simclr_net(width=32, depth=4, projection_dim=128):
+    """ContrastiveEncoder's default network in plain PyTorch: (backbone, projection head)."""
+    layers, c = [], 3
+    for i in range(depth):
+        out = width * 2**i
+        layers += [nn.Conv2d(c, out, 3, padding=1, bias=False), nn.BatchNorm2d(out),
+                   nn.ReLU(True)]
+        if i < depth - 1:
+            layers.append(nn.MaxPool2d(2))
+        c = out
+    backbone = nn.Sequential(*layers, GlobalAvgPool())
+    head = nn.Sequential(nn.Linear(c, c, bias=False), nn.BatchNorm1d(c), nn.ReLU(True),
+                         nn.Linear(c, projection_dim))
+    return backbone, head
+
+
+class GlobalAvgPool(nn.Module):
+    def forward(self, x):
+        return x.mean(dim=(2, 3))
+
+
+def nt_xent(z, temperature=0.5):
+    """SimCLR's loss over ``2N`` projections (view 1 of the batch, then view 2)."""
+    z = nn.functional.normalize(z, dim=1)
+    n2 = len(z)
+    sim = (z @ z.T) / temperature
+    sim.fill_diagonal_(float("-inf"))
+    targets = (torch.arange(n2, device=z.device) + n2 // 2) % n2
+    return nn.functional.cross_entropy(sim, targets)
 
 
 class Reference:
@@ -90,6 +130,30 @@ class Reference:
         return torch.cat(out).numpy()
 
 
+class SimCLRReference(Reference):
+    """A plain SimCLR loop: two augmented views per batch, one forward pass, NT-Xent."""
+
+    def fit(self):
+        torch.manual_seed(self.seed)
+        backbone, head = self.build()
+        model = nn.Sequential(backbone, head).to(self.device)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=self.fused)
+        augment = ContrastiveAugmentation()
+        model.train()
+        n = len(self.X)
+        for _ in range(self.epochs):
+            perm = torch.randperm(n)
+            for i in range(0, n, self.batch_size):
+                xb = self.X[perm[i : i + self.batch_size]].to(self.device, non_blocking=True)
+                loss = nt_xent(model(torch.cat([augment(xb), augment(xb)])))
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        synchronize(self.device)
+        self.encoder = backbone
+        return model
+
+
 def synchronize(device):
     """Wait for the device's queued work (a no-op on the CPU), so timings are complete."""
     if device.type == "cuda":
@@ -127,11 +191,12 @@ ADAM = {
 }
 
 
-def bench(name, build, lib_cls, X, args):
-    ref = Reference(build, X, args.epochs, args.batch_size,
-                    fused=True if args.adam == "fused" else None, device=args.device)
+def bench(name, build, lib_cls, X, args, ref_cls=Reference, batch_size=None):
+    batch_size = batch_size or args.batch_size
+    ref = ref_cls(build, X, args.epochs, batch_size,
+                  fused=True if args.adam == "fused" else None, device=args.device)
     extra = {"optimizer_params": {"fused": False}} if args.adam == "plain" else {}
-    lib = lib_cls(max_epochs=args.epochs, batch_size=args.batch_size, random_state=0,
+    lib = lib_cls(max_epochs=args.epochs, batch_size=batch_size, random_state=0,
                   device=args.device, **extra)
     device = torch.device(args.device)
 
@@ -145,7 +210,7 @@ def bench(name, build, lib_cls, X, args):
     lib.transform(X)
 
     t_lib, t_ref = abba(lib_fit, ref.fit, args.rounds)
-    t_a1, t_a2 = abba(ref.fit, lambda: Reference.fit(ref), args.rounds) if args.aa else ([], [])
+    t_a1, t_a2 = abba(ref.fit, lambda: ref_cls.fit(ref), args.rounds) if args.aa else ([], [])
     reps = args.encode_reps
     enc_lib, enc_ref = abba(lambda: [lib.transform(X) for _ in range(reps)],
                             lambda: [ref.transform(X) for _ in range(reps)], args.rounds)
@@ -165,7 +230,9 @@ def main(argv=None):
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--rounds", type=int, default=7, help="ABBA rounds (>= 7 for reporting)")
     p.add_argument("--encode-reps", type=int, default=3)
-    p.add_argument("--models", default="ae1,ae2")
+    p.add_argument("--simclr-batch-size", type=int, default=256,
+                   help="batch size of the simclr row (images; each step sees twice as many views)")
+    p.add_argument("--models", default="ae1,ae2", help="comma-separated: ae1, ae2, simclr")
     p.add_argument("--no-aa", dest="aa", action="store_false", help="skip the A/A noise rows")
     p.add_argument("--adam", choices=sorted(ADAM), default="library",
                    help="library: each side's default (the library selects the fused "
@@ -185,17 +252,21 @@ def main(argv=None):
     print(machine_description())
     X = random_images(args.n)
     adam = ADAM[args.adam]
-    print(f"data: {args.n} uint8 images 32x32x3, batch {args.batch_size}, {adam}, "
+    print(f"data: {args.n} uint8 images 32x32x3, batch {args.batch_size} "
+          f"(simclr: {args.simclr_batch_size}), {adam}, "
           f"{args.epochs} epoch(s) per fit, {args.rounds} ABBA rounds, device {args.device}")
     if torch.device(args.device).type == "cuda":
         print(f"GPU: {torch.cuda.get_device_name(args.device)}")
     peak = matmul_peak_gflops(device=args.device)
     print(f"fp32 matmul peak in this process: {peak:.0f} GFLOP/s")
     print(f"{'measurement':<26}{'ratio lib/ref':>14}{'ref s/unit':>12}")
-    models = {"ae1": (study_ae1, AE1Encoder), "ae2": (study_ae2, AE2Encoder)}
+    models = {"ae1": (study_ae1, AE1Encoder, Reference, args.batch_size),
+              "ae2": (study_ae2, AE2Encoder, Reference, args.batch_size),
+              "simclr": (simclr_net, ContrastiveEncoder, SimCLRReference,
+                         args.simclr_batch_size)}
     for key in args.models.split(","):
-        build, cls = models[key]
-        rows, lib_epoch = bench(key.upper(), build, cls, X, args)
+        build, cls, ref_cls, batch_size = models[key]
+        rows, lib_epoch = bench(key.upper(), build, cls, X, args, ref_cls, batch_size)
         for label, ratio, sec in rows:
             print(f"{label:<26}{ratio:>14.3f}{sec:>12.3f}")
         if key == "ae2":

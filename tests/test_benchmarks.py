@@ -34,6 +34,12 @@ def test_bench_speed_adam_choices_smoke(adam, says):
     assert says in out and "AE1 fit" in out
 
 
+def test_bench_speed_simclr_smoke():
+    out = run("bench_speed.py", "--n", "64", "--rounds", "1", "--encode-reps", "1",
+              "--models", "simclr", "--simclr-batch-size", "32", "--no-aa")
+    assert "SIMCLR fit" in out and "SIMCLR transform" in out and "(simclr: 32)" in out
+
+
 def test_bench_grid_smoke():
     out = run("bench_grid.py", "--n", "120", "--epochs", "1")
     assert "encoder fits in the grid:           1" in out

@@ -11,9 +11,11 @@ import pytest
 import torch
 from sklearn.base import clone
 from sklearn.cluster import KMeans
+from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import InvalidParameterError
+from skorch.callbacks import EarlyStopping
 from skorch.dataset import ValidSplit
 
 from sk_aecluster import (
@@ -162,6 +164,43 @@ def test_params_clone_set_params_and_pickle(rgb_images):
     assert np.array_equal(again.transform(X), enc.transform(X))
 
 
+def test_use_before_fit_raises_not_fitted(rgb_images):
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        tiny().transform(rgb_images[0])
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        tiny().get_feature_names_out()
+
+
+def test_unknown_device_is_a_value_error(rgb_images):
+    with pytest.raises(ValueError, match="'floppy' is not a torch device"):
+        tiny(device="floppy").fit(rgb_images[0])
+
+
+def test_divergence_is_reported_not_passed_on(rgb_images):
+    with pytest.raises(FloatingPointError, match="Training diverged.*Lower the learning rate"):
+        tiny(lr=1e30, optimizer=torch.optim.SGD, max_epochs=3).fit(rgb_images[0])
+
+
+def test_callbacks_reach_skorch_and_disable_still_trains(rgb_images, capsys):
+    X, _ = rgb_images
+    with pytest.warns(RuntimeWarning, match="stopped after"):
+        enc = tiny(max_epochs=20, lr=1e-9, verbose=1,
+                   callbacks=[EarlyStopping(monitor="train_loss", patience=1,
+                                            threshold=0.5)]).fit(X)
+    assert enc.n_epochs_ < 20 and "train_loss" in capsys.readouterr().out
+    assert tiny(callbacks="disable").fit(X).transform(X).shape == (40, 8)
+
+
+def test_dataframe_input_keeps_its_column_names(digits):
+    X, _ = digits
+    df = pd.DataFrame(X[:40], columns=[f"px{i}" for i in range(64)])
+    enc = tiny(flip=False).set_output(transform="pandas")
+    out = enc.fit_transform(df)
+    assert list(enc.feature_names_in_) == list(df.columns)
+    assert list(out.columns) == list(enc.get_feature_names_out()) and out.shape == (40, 8)
+    assert np.array_equal(out.to_numpy(), tiny(flip=False).fit(X[:40]).transform(X[:40]))
+
+
 def test_set_output_pandas(rgb_images):
     X, _ = rgb_images
     out = tiny().set_output(transform="pandas").fit(X).transform(X)
@@ -176,6 +215,11 @@ def test_pipeline_and_grid_search_over_its_parameters(rgb_images):
     grid = GridSearchCV(pipe, {"enc__temperature": [0.2, 0.5], "enc__flip": [True, False]},
                         scoring=clustering_accuracy_scorer, cv=TransductiveSplit()).fit(X, y)
     assert len(grid.cv_results_["params"]) == 4
+    # architecture and augmentation parameters, scored on held-out folds
+    grid = GridSearchCV(pipe, {"enc__width": [2, 4], "enc__crop_scale": [(0.5, 1.0)]},
+                        scoring=clustering_accuracy_scorer, cv=2).fit(X, y)
+    assert grid.best_estimator_.named_steps["enc"].transform(X).shape[1] in (4, 8)
+    assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
 
 
 def test_training_lowers_the_loss():
