@@ -20,8 +20,16 @@ import pytest
 import torch
 from sklearn.base import clone
 
-from sk_aecluster import ContrastiveEncoder, DenseAutoEncoder, load_model, save_model
+from sk_aecluster import (
+    DEC,
+    IDEC,
+    ContrastiveEncoder,
+    DenseAutoEncoder,
+    load_model,
+    save_model,
+)
 from sk_aecluster._training.data import ArrayDataset, BatchLoader
+from sk_aecluster._training.estimator import BaseNetEstimator
 from sk_aecluster._training.input import flat_format
 from sk_aecluster._training.sharding import ShardedBatchLoader
 
@@ -36,6 +44,7 @@ def _env():
 
 
 def _accelerator():
+    """A one-process CPU accelerator (skips without Accelerate)."""
     accelerate = pytest.importorskip("accelerate")
     return accelerate.Accelerator(cpu=True)
 
@@ -50,13 +59,21 @@ def test_accelerator_without_accelerate_installed(monkeypatch, digits):
         ae.fit(digits[0])
 
 
-@pytest.mark.parametrize("Estimator", [DenseAutoEncoder, ContrastiveEncoder])
-def test_accelerator_of_the_wrong_type(Estimator):
+@pytest.mark.parametrize("make", [
+    lambda **kw: DenseAutoEncoder(max_epochs=1, **kw),
+    lambda **kw: ContrastiveEncoder(max_epochs=1, **kw),
+    lambda **kw: DEC(2, encoder=DenseAutoEncoder(**TINY), **kw),
+    lambda **kw: IDEC(2, encoder=DenseAutoEncoder(**TINY), **kw),
+], ids=["DenseAutoEncoder", "ContrastiveEncoder", "DEC", "IDEC"])
+def test_accelerator_of_the_wrong_type(make, monkeypatch):
     pytest.importorskip("accelerate")
     X = np.zeros((8, 8, 8), dtype=np.uint8)
-    with pytest.raises(TypeError, match=f"{Estimator.__name__}: accelerator must be an "
+    est = make(accelerator="cuda")
+    # refused before any training (DEC's and IDEC's encoder is not pre-trained)
+    monkeypatch.setattr(BaseNetEstimator, "_train_fresh_net", None)
+    with pytest.raises(TypeError, match=f"^{type(est).__name__}: accelerator must be an "
                                         "accelerate.Accelerator or None; got builtins.str"):
-        Estimator(max_epochs=1, accelerator="cuda").fit(X)
+        est.fit(X)
 
 
 def test_accelerator_refuses_lbfgs(digits):
@@ -71,9 +88,11 @@ def test_accelerator_refuses_lbfgs(digits):
 def test_default_fit_does_not_import_accelerate():
     code = (
         "import sys, numpy as np\n"
-        "from sk_aecluster import DenseAutoEncoder\n"
-        "DenseAutoEncoder(hidden_units=(4,), latent_dim=2, max_epochs=1,"
-        " random_state=0).fit(np.random.rand(20, 6)).transform(np.random.rand(3, 6))\n"
+        "from sk_aecluster import DEC, DenseAutoEncoder\n"
+        "ae = DenseAutoEncoder(hidden_units=(4,), latent_dim=2, max_epochs=1, random_state=0)\n"
+        "ae.fit(np.random.rand(20, 6)).transform(np.random.rand(3, 6))\n"
+        "DEC(2, encoder=ae, update_interval=2, max_iter=2, random_state=0)"
+        ".fit(np.random.rand(20, 6)).predict(np.random.rand(3, 6))\n"
         "print(sorted(m for m in ('accelerate', 'skorch.hf') if m in sys.modules))\n"
     )
     env = _env()
@@ -157,6 +176,26 @@ def test_one_process_accelerator_contrastive_encoder(rgb_images):
     _same_fit(plain, accelerated, X)
 
 
+DEC_FAST = dict(update_interval=3, max_iter=12, batch_size=32, random_state=0)
+
+
+@pytest.mark.parametrize("Estimator", [DEC, IDEC])
+def test_one_process_accelerator_deep_clusterers(Estimator, digits):
+    X = digits[0]
+    encoder = DenseAutoEncoder(**TINY).fit(X)
+    plain = Estimator(6, encoder=encoder, **DEC_FAST).fit(X)
+    accelerated = Estimator(6, encoder=encoder, **DEC_FAST, accelerator=_accelerator()).fit(X)
+    np.testing.assert_array_equal(accelerated.labels_, plain.labels_)
+    np.testing.assert_array_equal(accelerated.cluster_centers_, plain.cluster_centers_)
+    np.testing.assert_array_equal(accelerated.predict_proba(X), plain.predict_proba(X))
+    assert accelerated.history_[:, "delta_label"] == plain.history_[:, "delta_label"]
+    assert accelerated.n_iter_ == plain.n_iter_ == 12
+    assert type(accelerated.net_) is type(plain.net_)
+    assert not hasattr(accelerated.net_.module_, "_is_accelerate_prepared")
+    # DEC's decoder was frozen while fine-tuning only
+    assert all(p.requires_grad for p in accelerated.net_.module_.parameters())
+
+
 def test_saved_model_forgets_the_accelerator(digits, tmp_path):
     X = digits[0]
     ae = DenseAutoEncoder(**TINY, accelerator=_accelerator()).fit(X)
@@ -206,18 +245,21 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def test_two_processes_train_one_network(tmp_path):
+def _torchrun(script_text, tmp_path):
+    """Run ``script_text`` in two CPU processes (torchrun, gloo) with ``tmp_path`` as argument."""
     pytest.importorskip("accelerate")
     if not torch.distributed.is_available():
         pytest.skip("torch was built without torch.distributed")
     script = tmp_path / "fit.py"
-    script.write_text(SCRIPT)
-    env = _env()
+    script.write_text(script_text)
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
            "--nproc_per_node", "2", str(script), str(tmp_path)]
-    run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    run = subprocess.run(cmd, capture_output=True, text=True, env=_env(), timeout=300)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
 
+
+def test_two_processes_train_one_network(tmp_path):
+    _torchrun(SCRIPT, tmp_path)
     ranks = [json.loads((tmp_path / f"rank{k}.json").read_text()) for k in (0, 1)]
     for k, info in enumerate(ranks):
         assert info["rank"] == k and info["processes"] == 2 and info["backend"] == "gloo"
@@ -232,3 +274,70 @@ def test_two_processes_train_one_network(tmp_path):
     assert type(ae.net_).__name__ == "AutoEncoderNet" and ae.accelerator is None
     X = np.load(tmp_path / "X.npy")
     np.testing.assert_array_equal(ae.transform(X), np.load(tmp_path / "codes.npy"))
+
+
+DEC_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+
+    import numpy as np
+    import torch
+    from accelerate import Accelerator
+
+    from sk_aecluster import DEC, IDEC, DenseAutoEncoder, save_model
+
+    out = Path(sys.argv[1])
+    accelerator = Accelerator(cpu=True)
+    rng = np.random.RandomState(0)
+    X = np.concatenate([rng.normal(c, 0.3, (64, 16)) for c in (-1, 0, 1)]).astype(np.float32)
+    ae = DenseAutoEncoder(hidden_units=(16,), latent_dim=3, max_epochs=3, batch_size=32,
+                          random_state=0)
+    info = {"rank": accelerator.process_index, "processes": accelerator.num_processes}
+    for Estimator in (DEC, IDEC):
+        name = Estimator.__name__
+        est = Estimator(3, encoder=ae, update_interval=3, max_iter=9, tol=0.0, batch_size=32,
+                        random_state=0, accelerator=accelerator).fit(X)
+        weights = torch.cat([p.detach().flatten() for p in est.net_.module_.parameters()])
+        everyone = accelerator.gather(weights[None])
+        info[name] = {
+            "same_weights": bool(all(torch.equal(w, everyone[0]) for w in everyone)),
+            "n_iter": est.n_iter_,
+            "batches": list(est.history_[:, "train_batch_count"]),
+            "loss": list(est.history_[:, "train_loss"]),
+            "labels": est.labels_.tolist(),
+            "centers": est.cluster_centers_.tolist(),
+            "net": type(est.net_).__name__,
+            "trainable": all(p.requires_grad for p in est.net_.module_.parameters()),
+        }
+        if accelerator.is_main_process:
+            save_model(est, out / f"{name}.safetensors")
+    if accelerator.is_main_process:
+        np.save(out / "X.npy", X)
+    accelerator.wait_for_everyone()
+    (out / f"rank{accelerator.process_index}.json").write_text(json.dumps(info))
+    """
+)
+
+
+def test_two_processes_fine_tune_dec_and_idec(tmp_path):
+    _torchrun(DEC_SCRIPT, tmp_path)
+    ranks = [json.loads((tmp_path / f"rank{k}.json").read_text()) for k in (0, 1)]
+    X = np.load(tmp_path / "X.npy")
+    for name in ("DEC", "IDEC"):
+        first, second = (info[name] for info in ranks)
+        for k, info in enumerate(ranks):
+            assert info["rank"] == k and info["processes"] == 2
+            assert info[name]["same_weights"] and info[name]["net"] == "DECNet"
+            assert info[name]["trainable"]
+            # 9 steps per process, a target update every 3
+            assert info[name]["n_iter"] == 9 and info[name]["batches"] == [3, 3, 3]
+        # one network: the same centres and labels everywhere, from different batches
+        assert first["centers"] == second["centers"] and first["labels"] == second["labels"]
+        assert first["loss"] != second["loss"]
+        # the main process's file, in this plain process
+        est = load_model(tmp_path / f"{name}.safetensors")
+        assert type(est).__name__ == name and est.accelerator is None
+        np.testing.assert_array_equal(est.cluster_centers_,
+                                      np.asarray(first["centers"], dtype=np.float32))
+        np.testing.assert_array_equal(est.predict(X), first["labels"])

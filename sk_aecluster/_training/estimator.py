@@ -144,29 +144,52 @@ class BaseNetEstimator(BaseEstimator):
 
             train_data_parallel(self.net_, dataset, accelerator, seed)
 
-    def _fit_net(self, X):
-        """Check ``X``, build a fresh net and train it: the body of ``fit``."""
-        name = type(self).__name__
-        X = check_samples(self, X, reset=True)
-        device = check_device(self.device, name)
+    def _fit_device(self):
+        """``(device, accelerator)`` of a fit: where it trains and the checked accelerator.
+
+        With an accelerator the device is ``accelerator.device`` (``device``
+        is not used); without one, the checked ``device`` parameter.
+        """
+        device = check_device(self.device, type(self).__name__)
         accelerator = self._fit_accelerator()
-        seed = self._seed()
-        if accelerator is not None:  # the accelerator's device, one seed for all processes
+        if accelerator is not None:
+            device = torch.device(accelerator.device)
+        return device, accelerator
+
+    def _fit_seed(self, accelerator, random_state=None):
+        """The torch seed of a fit: drawn from ``random_state`` (default: the parameter).
+
+        With an accelerator, the main process's seed on every process
+        (:func:`~sk_aecluster._training.data_parallel.common_seed`).
+        """
+        seed = self._seed() if random_state is None else seed_of(random_state)
+        if accelerator is not None:
             from .data_parallel import common_seed
 
-            device = torch.device(accelerator.device)
             seed = common_seed(accelerator, seed)
-        self.input_format_ = self._input_format(X)
-        dataset = ArrayDataset(X, self.input_format_)
+        return seed
+
+    def _train_fresh_net(self, dataset, device, accelerator, seed):
+        """Build ``self.net_``, check it on one sample and train it; sets ``fit_time_``."""
         start = time.perf_counter()
         with seeded(seed, device):
             self.net_ = self._new_net(device)
             try:
                 self._check_first_batch(dataset, device)
             except RuntimeError as exc:  # shapes the network cannot take
-                raise ValueError(f"{name} cannot process this input: {exc}") from exc
+                raise ValueError(
+                    f"{type(self).__name__} cannot process this input: {exc}") from exc
             self._train_net(dataset, accelerator, seed)
         self.fit_time_ = time.perf_counter() - start
+
+    def _fit_net(self, X):
+        """Check ``X``, build a fresh net and train it: the body of ``fit``."""
+        name = type(self).__name__
+        X = check_samples(self, X, reset=True)
+        device, accelerator = self._fit_device()
+        seed = self._fit_seed(accelerator)
+        self.input_format_ = self._input_format(X)
+        self._train_fresh_net(ArrayDataset(X, self.input_format_), device, accelerator, seed)
         n_done = len(self.net_.history)
         self.n_epochs_ = n_done
         if n_done < self.max_epochs:

@@ -1,5 +1,6 @@
 """The scikit-learn side shared by DEC and IDEC."""
 
+import inspect
 import math
 import numbers
 import time
@@ -18,10 +19,16 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from .._training.data import IndexedDataset, IntervalLoader, encode_batches
 from .._training.estimator import BaseNetEstimator
 from .._training.input import check_samples
-from .._training.seeding import check_device, seeded
 from ._module import DECModule
 from ._net import DECNet
 from ._start import check_encoder, initial_centers, pretrained_encoder
+
+
+def with_parameter(init, name, default):
+    """The signature of ``init`` with a keyword-only parameter ``name=default`` added last."""
+    signature = inspect.signature(init)
+    added = inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+    return signature.replace(parameters=[*signature.parameters.values(), added])
 
 
 class BaseDEC(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
@@ -43,6 +50,47 @@ class BaseDEC(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
 
     _net_class = DECNet
     _uses_decoder = False
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        encoder=None,
+        init=None,
+        alpha=1.0,
+        update_interval=140,
+        tol=0.001,
+        max_iter=20000,
+        memory=None,
+        lr=1e-3,
+        batch_size=256,
+        optimizer=torch.optim.Adam,
+        optimizer_params=None,
+        device="cpu",
+        callbacks=None,
+        verbose=0,
+        random_state=None,
+        net_params=None,
+        accelerator=None,
+    ):
+        self.n_clusters = n_clusters
+        self.encoder = encoder
+        self.init = init
+        self.alpha = alpha
+        self.update_interval = update_interval
+        self.tol = tol
+        self.max_iter = max_iter
+        self.memory = memory
+        self.lr = lr
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.optimizer_params = optimizer_params
+        self.device = device
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.random_state = random_state
+        self.net_params = net_params
+        self.accelerator = accelerator
 
     # -- BaseNetEstimator hooks -------------------------------------------------
     def _input_format(self, X):
@@ -76,6 +124,22 @@ class BaseDEC(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
     def _dataset(self, X):
         return IndexedDataset(X, self.input_format_)
 
+    def _train_net(self, dataset, accelerator, seed):
+        """Train with the parameters the loss does not reach frozen (DEC's decoder).
+
+        ``DistributedDataParallel`` needs a gradient for every trainable
+        parameter in every step; the frozen ones are trainable again after.
+        """
+        xb, _ = dataset[slice(0, 1)]
+        frozen = self.net_.module_.unused_parameters(xb.to(self.net_.device))
+        for param in frozen:
+            param.requires_grad_(False)
+        try:
+            super()._train_net(dataset, accelerator, seed)
+        finally:
+            for param in frozen:
+                param.requires_grad_(True)
+
     # -- scikit-learn API -------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
@@ -98,21 +162,20 @@ class BaseDEC(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
         name = type(self).__name__
         encoder = check_encoder(self.encoder, name, needs_decoder=self._uses_decoder)
         X = check_samples(self, X, reset=True)
-        device = check_device(self.device, name)
+        device, accelerator = self._fit_device()
+        random_state = self.random_state
+        if accelerator is not None and random_state is None:
+            # one seed for every process: pre-training, init and the batches
+            random_state = self._fit_seed(accelerator)
         start = time.perf_counter()
-        self.encoder_ = pretrained_encoder(encoder, X, self.random_state, self.memory)
+        self.encoder_ = pretrained_encoder(encoder, X, random_state, self.memory)
         self.pretrain_time_ = time.perf_counter() - start
         Z = self.encoder_.transform(X)
         self._start_centers = initial_centers(self.init, Z, self.n_clusters,
-                                              self.random_state, name)
+                                              random_state, name)
         self.input_format_ = self._input_format(X)
-        dataset = self._dataset(X)
-        start = time.perf_counter()
-        with seeded(self._seed(), device):
-            self.net_ = self._new_net(device)
-            self._check_first_batch(dataset, device)
-            self.net_.partial_fit(dataset, None)
-        self.fit_time_ = time.perf_counter() - start
+        self._train_fresh_net(self._dataset(X), device, accelerator,
+                              self._fit_seed(accelerator, random_state))
         self._sync_encoder_device()
         del self._start_centers
         history = self.net_.history

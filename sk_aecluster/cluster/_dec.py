@@ -2,10 +2,9 @@
 
 import numbers
 
-import torch
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseDEC
+from ._base import BaseDEC, with_parameter
 
 _COMMON_PARAMS = """\
 n_clusters : int, default=8
@@ -66,7 +65,21 @@ n_clusters : int, default=8
         untouched.
     net_params : dict or None, default=None
         Further keyword arguments for the skorch net
-        (:class:`~sk_aecluster.cluster.DECNet`)."""
+        (:class:`~sk_aecluster.cluster.DECNet`).
+    accelerator : accelerate.Accelerator or None, default=None
+        Fine-tune data-parallel through Hugging Face Accelerate (``pip
+        install "sk_aecluster[accelerate]"``) on the processes, GPUs or
+        machines of a launch (``torchrun`` or ``accelerate launch``; see
+        :ref:`distributed_training`). The clustering phase then runs on
+        ``accelerator.device`` (``device`` is not used), ``batch_size`` and
+        ``max_iter`` are per process (every process takes ``max_iter``
+        steps on its share of the batches), and every process computes the
+        same target from all samples. The encoder is pre-trained as it is
+        configured (give it an accelerator of its own to pre-train it
+        data-parallel too); with ``random_state=None`` the main process's
+        seed is used everywhere. ``None`` trains in this process alone. The
+        fitted estimator is an ordinary one: it pickles, saves and predicts
+        without Accelerate."""
 
 _FITTED = """\
 labels_ : ndarray of shape (n_samples,)
@@ -155,45 +168,6 @@ class DEC(BaseDEC):
     ((1797,), array([1., 1.], dtype=float32))
     """
 
-    def __init__(
-        self,
-        n_clusters=8,
-        *,
-        encoder=None,
-        init=None,
-        alpha=1.0,
-        update_interval=140,
-        tol=0.001,
-        max_iter=20000,
-        memory=None,
-        lr=1e-3,
-        batch_size=256,
-        optimizer=torch.optim.Adam,
-        optimizer_params=None,
-        device="cpu",
-        callbacks=None,
-        verbose=0,
-        random_state=None,
-        net_params=None,
-    ):
-        self.n_clusters = n_clusters
-        self.encoder = encoder
-        self.init = init
-        self.alpha = alpha
-        self.update_interval = update_interval
-        self.tol = tol
-        self.max_iter = max_iter
-        self.memory = memory
-        self.lr = lr
-        self.batch_size = batch_size
-        self.optimizer = optimizer
-        self.optimizer_params = optimizer_params
-        self.device = device
-        self.callbacks = callbacks
-        self.verbose = verbose
-        self.random_state = random_state
-        self.net_params = net_params
-
 
 @_fill
 class IDEC(BaseDEC):
@@ -242,46 +216,12 @@ class IDEC(BaseDEC):
     }
     _uses_decoder = True
 
-    def __init__(
-        self,
-        n_clusters=8,
-        *,
-        encoder=None,
-        init=None,
-        alpha=1.0,
-        update_interval=140,
-        tol=0.001,
-        max_iter=20000,
-        gamma=0.1,
-        memory=None,
-        lr=1e-3,
-        batch_size=256,
-        optimizer=torch.optim.Adam,
-        optimizer_params=None,
-        device="cpu",
-        callbacks=None,
-        verbose=0,
-        random_state=None,
-        net_params=None,
-    ):
-        self.n_clusters = n_clusters
-        self.encoder = encoder
-        self.init = init
-        self.alpha = alpha
-        self.update_interval = update_interval
-        self.tol = tol
-        self.max_iter = max_iter
+    def __init__(self, n_clusters=8, *, gamma=0.1, **params):
+        super().__init__(n_clusters, **params)
         self.gamma = gamma
-        self.memory = memory
-        self.lr = lr
-        self.batch_size = batch_size
-        self.optimizer = optimizer
-        self.optimizer_params = optimizer_params
-        self.device = device
-        self.callbacks = callbacks
-        self.verbose = verbose
-        self.random_state = random_state
-        self.net_params = net_params
+
+    # scikit-learn reads the parameters from the signature: BaseDEC's and gamma
+    __init__.__signature__ = with_parameter(BaseDEC.__init__, "gamma", 0.1)
 
     def _gamma(self):
         return float(self.gamma)

@@ -83,6 +83,26 @@ class DECModule(nn.Module):
         """Soft assignments ``q`` of the batch ``x`` (rows sum to 1)."""
         return log_soft_assignments(self.encode(x), self.centers, self.alpha).exp()
 
+    def unused_parameters(self, x):
+        """The trainable parameters ``forward`` of the batch ``x`` does not depend on.
+
+        DEC's decoder (and a contrastive encoder's projection head): they get
+        no gradient in the clustering phase. Found from one evaluation-mode
+        pass (no random numbers drawn, no statistics updated).
+        """
+        params = [p for p in self.parameters() if p.requires_grad]
+        modes = [(m, m.training) for m in self.modules()]
+        self.eval()
+        try:
+            with torch.enable_grad():
+                log_q, recon = self(x)
+                out = log_q.sum() if recon is None else log_q.sum() + recon.sum()
+                grads = torch.autograd.grad(out, params, allow_unused=True)
+        finally:
+            for module, training in modes:
+                module.training = training
+        return [p for p, g in zip(params, grads, strict=True) if g is None]
+
     def forward(self, x):
         z = self.encode(x)
         log_q = log_soft_assignments(z, self.centers, self.alpha)

@@ -52,8 +52,9 @@ class DECNet(LeanNet):
 
     def soft_assignments(self, dataset):
         """``q`` of every sample of ``dataset``, float32 ``(n, n_clusters)``."""
-        return encode_batches(self.module_, dataset, self.batch_size, self.device,
-                              self.module_.centers.shape[0], fn="soft_assign")
+        module = self.plain_module()  # module_ is wrapped while training data-parallel
+        return encode_batches(module, dataset, self.batch_size, self.device,
+                              module.centers.shape[0], fn="soft_assign")
 
     def update_target(self, dataset):
         """Recompute the target from all of ``dataset``; the fraction of labels changed."""
@@ -77,6 +78,7 @@ class DECNet(LeanNet):
 
     def on_train_end(self, net, X=None, y=None, **kwargs):
         self.target_ = None  # only needed while training
+        super().on_train_end(net, X=X, y=y, **kwargs)
 
     def notify(self, method_name, **cb_kwargs):
         super().notify(method_name, **cb_kwargs)
