@@ -19,3 +19,19 @@ def digits():
 
     X, y = load_digits(return_X_y=True)
     return X[:300].astype(np.float32), y[:300]
+
+
+@pytest.fixture
+def fit_calls(monkeypatch):
+    """The class names of the autoencoders fitted during the test, in order."""
+    from sk_aecluster.autoencoder import BaseAutoEncoder
+
+    calls = []
+    original = BaseAutoEncoder.fit
+
+    def counting_fit(self, X, y=None):
+        calls.append(type(self).__name__)
+        return original(self, X, y)
+
+    monkeypatch.setattr(BaseAutoEncoder, "fit", counting_fit)
+    return calls

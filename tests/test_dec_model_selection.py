@@ -1,7 +1,6 @@
 """DEC and IDEC in pipelines and grid searches; each encoder pre-trained once."""
 
 import numpy as np
-import pytest
 from joblib import Memory
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
@@ -16,23 +15,9 @@ from sk_aecluster import (
     clustering_accuracy_score,
     clustering_accuracy_scorer,
 )
-from sk_aecluster.autoencoder import BaseAutoEncoder
 
 AE = dict(hidden_units=(16,), latent_dim=4, max_epochs=2, batch_size=32, random_state=0)
 FAST = dict(update_interval=4, max_iter=8, batch_size=32, random_state=0)
-
-
-@pytest.fixture
-def fit_calls(monkeypatch):
-    calls = []
-    original = BaseAutoEncoder.fit
-
-    def counting_fit(self, X, y=None):
-        calls.append(type(self).__name__)
-        return original(self, X, y)
-
-    monkeypatch.setattr(BaseAutoEncoder, "fit", counting_fit)
-    return calls
 
 
 def test_last_step_of_a_pipeline(digits):

@@ -7,26 +7,12 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from sk_aecluster import AE1Encoder, AE2Encoder, TransductiveSplit, clustering_accuracy_scorer
-from sk_aecluster.autoencoder import BaseAutoEncoder
 
 AE = dict(max_epochs=1, batch_size=16, random_state=0)
 
 
-def count_fits(monkeypatch):
-    calls = []
-    original = BaseAutoEncoder.fit
-
-    def counting_fit(self, X, y=None):
-        calls.append(type(self).__name__)
-        return original(self, X, y)
-
-    monkeypatch.setattr(BaseAutoEncoder, "fit", counting_fit)
-    return calls
-
-
-def test_each_distinct_encoder_is_trained_once(monkeypatch, tmp_path, rgb_images):
+def test_each_distinct_encoder_is_trained_once(fit_calls, tmp_path, rgb_images):
     X, y = rgb_images
-    calls = count_fits(monkeypatch)
     pipe = Pipeline(
         [("ae", AE1Encoder(**AE)), ("pca", PCA(2)), ("km", KMeans(2, n_init=2, random_state=0))],
         memory=str(tmp_path),
@@ -43,7 +29,7 @@ def test_each_distinct_encoder_is_trained_once(monkeypatch, tmp_path, rgb_images
     ).fit(X, y)
     assert len(grid.cv_results_["params"]) == 12
     # 12 candidates and the final refit, but only two distinct encoders
-    assert sorted(calls) == ["AE1Encoder", "AE2Encoder"]
+    assert sorted(fit_calls) == ["AE1Encoder", "AE2Encoder"]
     assert grid.best_score_ == 1.0
 
 

@@ -11,7 +11,6 @@ from sklearn.decomposition import PCA
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from test_grid_caching import count_fits
 
 from sk_aecluster import (
     DenseAutoEncoder,
@@ -141,9 +140,9 @@ def encoder_pipeline(memory=None):
                      ("km", KMeans(3, n_init=1))], memory=memory)
 
 
-def test_the_encoder_is_trained_once_for_all_repeats(monkeypatch, digits):
+def test_the_encoder_is_trained_once_for_all_repeats(fit_calls, digits):
     X, _ = digits
-    calls = count_fits(monkeypatch)
+    calls = fit_calls
     score = clustering_stability_score(encoder_pipeline(), X, n_repeats=4, random_state=0)
     assert calls == ["DenseAutoEncoder"] and 0 < score <= 1
     # a fitted pipeline's encoder is used as it is: no training at all
@@ -157,9 +156,9 @@ def test_the_encoder_is_trained_once_for_all_repeats(monkeypatch, digits):
     assert calls == ["DenseAutoEncoder"] * 3
 
 
-def test_grid_over_steps_after_the_encoder_trains_it_once(monkeypatch, tmp_path, digits):
+def test_grid_over_steps_after_the_encoder_trains_it_once(fit_calls, tmp_path, digits):
     X, _ = digits
-    calls = count_fits(monkeypatch)
+    calls = fit_calls
     grid = GridSearchCV(encoder_pipeline(memory=str(tmp_path)),
                         {"km__n_clusters": [2, 3, 4], "pca__n_components": [2, 3]},
                         scoring=make_stability_scorer(n_repeats=3),

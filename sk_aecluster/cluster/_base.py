@@ -16,7 +16,7 @@ from sklearn.base import (
 )
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from .._training.data import IndexedDataset, IntervalLoader, encode_batches
+from .._training.data import IndexedDataset, IntervalLoader
 from .._training.estimator import BaseNetEstimator
 from .._training.input import check_samples
 from ._module import DECModule
@@ -198,8 +198,7 @@ class BaseDEC(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
             self.encoder_.set_params(device=device)
 
     def _soft(self, X):
-        return encode_batches(self.net_.module_, self._dataset(X), self.batch_size,
-                              self.net_.device, self.n_clusters, fn="soft_assign")
+        return self.net_.soft_assignments(self._dataset(X))
 
     def predict_proba(self, X):
         """Soft assignments ``q`` of ``X`` (Student's t kernel around the centres).
@@ -243,8 +242,7 @@ class BaseDEC(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
         -------
         Z : ndarray of shape (n_samples, n_latent), dtype float32
         """
-        return encode_batches(self.net_.module_, self._dataset(self._checked(X)),
-                              self.batch_size, self.net_.device, self._n_features_out)
+        return self._encode(self._checked(X))
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "labels_")
