@@ -11,7 +11,8 @@ The public API:
 - :class:`TSNETransformer`: t-SNE as a pipeline step with ``transform``.
 - :func:`clustering_accuracy_score`, :data:`clustering_accuracy_scorer`.
 - Choosing without labels: :func:`clustering_stability_score`,
-  :data:`clustering_stability_scorer`, :func:`make_stability_scorer`.
+  :data:`clustering_stability_scorer`, :func:`make_stability_scorer`,
+  :func:`select_n_clusters`, :class:`StabilityRecipeSelector`.
 - :class:`TransductiveSplit`: the study's cluster-everything protocol.
 - :func:`save_model`, :func:`load_model`: pickle-free model files.
 - :func:`dask_transform`, :func:`dask_predict`: encode and label dask arrays
@@ -41,7 +42,7 @@ from .metrics import (
     clustering_stability_scorer,
     make_stability_scorer,
 )
-from .model_selection import TransductiveSplit
+from .model_selection import StabilityRecipeSelector, TransductiveSplit, select_n_clusters
 from .parallel import dask_predict, dask_transform
 from .persistence import load_model, save_model
 from .plotting import (
@@ -66,6 +67,7 @@ __all__ = [
     "HOGFeatures",
     "IDEC",
     "ReconstructionDisplay",
+    "StabilityRecipeSelector",
     "TSNETransformer",
     "TransductiveSplit",
     "__version__",
@@ -80,4 +82,5 @@ __all__ = [
     "make_stability_scorer",
     "make_study_pipeline",
     "save_model",
+    "select_n_clusters",
 ]

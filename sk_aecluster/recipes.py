@@ -73,16 +73,25 @@ def make_recommended_pipeline(
     ``features_params``           yes           yes    yes
     ============================  ============  =====  ===========
 
+    Without labels to tell which recipe suits the images, ``features="auto"``
+    returns a :class:`~sk_aecluster.StabilityRecipeSelector` that fits all
+    three and keeps the one with the best
+    :func:`~sk_aecluster.clustering_stability_score`; ``n_clusters="auto"``
+    chooses the number of clusters by the same score (see
+    :ref:`choosing_without_labels`).
+
     Parameters
     ----------
-    n_clusters : int
-        Number of clusters.
-    features : {"autoencoder", "hog", "contrastive"}, default="autoencoder"
+    n_clusters : int or "auto"
+        Number of clusters; ``"auto"``: chosen among 2 to 12 by the
+        stability score (the result is then a selector).
+    features : {"autoencoder", "hog", "contrastive", "auto"}, default="autoencoder"
         What the embedding is computed from: the codes of the dense
         autoencoder (grey images of 16x16 pixels and more, such as scanned
         digits), HOG features (colour photographs and small images, no
         training), or the features of a :class:`ContrastiveEncoder`
-        (colour photographs, trained on the images themselves).
+        (colour photographs, trained on the images themselves); ``"auto"``:
+        all three, the most stable kept.
     manifold : {"umap", "tsne"}, default="umap"
         The 2-D embedding: UMAP (needs the ``umap`` extra, ``pip install
         "sk-aecluster[umap]"``) or :class:`TSNETransformer`. UMAP was the
@@ -114,7 +123,8 @@ def make_recommended_pipeline(
         :class:`ContrastiveEncoder`), overriding the recipe's choices, e.g.
         ``{"flip": False}`` for a contrastive encoder of digits (their
         mirror images are other shapes) or ``{"width": 64}`` for a wider
-        network on a GPU.
+        network on a GPU. With ``features="auto"``, a dict of such dicts
+        keyed by ``features`` value, e.g. ``{"contrastive": {"flip": False}}``.
     device : str, default="cpu"
         Device for the autoencoder or the contrastive encoder (``"cuda"``
         on a GPU).
@@ -129,7 +139,10 @@ def make_recommended_pipeline(
     -------
     pipeline : sklearn.pipeline.Pipeline
         Steps ``"ae"``, ``"hog"`` or ``"contrastive"``, then ``"umap"`` or
-        ``"tsne"``, and ``"cluster"``; use ``fit_predict``.
+        ``"tsne"``, and ``"cluster"``; use ``fit_predict``. With
+        ``features="auto"`` or ``n_clusters="auto"``, a
+        :class:`~sk_aecluster.StabilityRecipeSelector` over such pipelines
+        (``fit_predict``, ``predict``, ``best_estimator_``, ``scores_``).
 
     Raises
     ------
@@ -149,11 +162,24 @@ def make_recommended_pipeline(
     ...                                  features_params={"flip": False})
     >>> pipe.named_steps["contrastive"].get_params()["flip"]
     False
+    >>> make_recommended_pipeline(10, features="auto", manifold="tsne").candidates
+    ('autoencoder', 'hog', 'contrastive')
     """
-    if features not in _FEATURES:
+    if features not in (*_FEATURES, "auto"):
         raise ValueError(
-            f"features must be 'autoencoder', 'hog' or 'contrastive'; got {features!r}."
+            f"features must be 'autoencoder', 'hog', 'contrastive' or 'auto'; got {features!r}."
         )
+    if features == "auto" or (isinstance(n_clusters, str) and n_clusters == "auto"):
+        from .model_selection import StabilityRecipeSelector
+
+        single = features != "auto"
+        params = dict(manifold=manifold, max_epochs=max_epochs, batch_size=batch_size, lr=lr,
+                      augment_shift=augment_shift, augment_rotation=augment_rotation,
+                      n_neighbors=n_neighbors, device=device, random_state=random_state,
+                      n_jobs=n_jobs, verbose=verbose,
+                      features_params={features: features_params} if single else features_params)
+        return StabilityRecipeSelector(n_clusters, candidates=(features,) if single else _FEATURES,
+                                       recipe_params=params, random_state=random_state)
     if manifold == "umap":
         try:
             from umap import UMAP

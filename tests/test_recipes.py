@@ -67,8 +67,8 @@ def test_recommended_pipeline_with_hog_features(rgb_images):
 def test_recommended_pipeline_bad_manifold_and_missing_umap(monkeypatch):
     with pytest.raises(ValueError, match="manifold must be 'umap' or 'tsne'; got 'pca'"):
         make_recommended_pipeline(2, manifold="pca")
-    with pytest.raises(ValueError, match="features must be 'autoencoder', 'hog' or 'contrastive'; "
-                       "got 'sift'"):
+    with pytest.raises(ValueError, match="features must be 'autoencoder', 'hog', 'contrastive' "
+                       "or 'auto'; got 'sift'"):
         make_recommended_pipeline(2, features="sift")
     monkeypatch.setitem(sys.modules, "umap", None)  # import umap now fails
     with pytest.raises(ImportError, match=r"needs umap-learn: pip install 'sk-aecluster\[umap\]'"):
