@@ -13,7 +13,6 @@ from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from test_grid_caching import count_fits
 
 from sk_aecluster import (
     DenseAutoEncoder,
@@ -98,12 +97,12 @@ def test_failed_candidates_score_error_score(blobs):
             StabilityRecipeSelector(4, candidates=[("broken", Broken())]).fit(X)
 
 
-def test_named_recipes_train_each_encoder_once(monkeypatch):
+def test_named_recipes_train_each_encoder_once(fit_calls):
     from sk_aecluster.datasets import load_digits_images
 
     X, y = load_digits_images(return_X_y=True)
     X, y = X[:240], y[:240]
-    calls = count_fits(monkeypatch)
+    calls = fit_calls
     params = dict(manifold="tsne", max_epochs=2, batch_size=64,
                   features_params={"autoencoder": {"hidden_units": (32,)}})
     sel = StabilityRecipeSelector(5, candidates=("autoencoder", "hog"), recipe_params=params,
@@ -178,9 +177,9 @@ def test_select_n_clusters_on_blobs(blobs):
                              random_state=0)[0] == 4
 
 
-def test_select_n_clusters_trains_the_encoder_once(monkeypatch, digits):
+def test_select_n_clusters_trains_the_encoder_once(fit_calls, digits):
     X, _ = digits
-    calls = count_fits(monkeypatch)
+    calls = fit_calls
     pipe = Pipeline([("ae", DenseAutoEncoder(hidden_units=(16,), latent_dim=4, max_epochs=2,
                                              random_state=0)), ("km", KMeans(n_init=1))])
     k, scores = select_n_clusters(pipe, X, [2, 3, 4, 5], n_repeats=3, random_state=0)
