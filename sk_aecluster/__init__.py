@@ -51,7 +51,7 @@ from .plotting import (
     EmbeddingDisplay,
     ReconstructionDisplay,
 )
-from .recipes import make_recommended_pipeline, make_study_pipeline
+from .recipes import make_recommended_pipeline, make_study_pipeline, recommended_features
 
 __all__ = [
     "AE1Encoder",
@@ -81,6 +81,7 @@ __all__ = [
     "make_recommended_pipeline",
     "make_stability_scorer",
     "make_study_pipeline",
+    "recommended_features",
     "save_model",
     "select_n_clusters",
 ]

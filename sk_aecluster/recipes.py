@@ -1,5 +1,6 @@
 """Ready-made clustering pipelines: the recommended recipe and the study's."""
 
+import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.pipeline import Pipeline
@@ -217,6 +218,54 @@ def make_recommended_pipeline(
         embed,
         ("cluster", KMeans(n_clusters, n_init=10, random_state=random_state)),
     ])
+
+
+#: Images with a side shorter than this count as small for :func:`recommended_features`.
+SMALL_IMAGE_SIDE = 16
+
+
+def recommended_features(X):
+    """The features the recommended recipe should use for these images, by a fixed rule.
+
+    The documented rule of :func:`make_recommended_pipeline`: ``"hog"`` for
+    colour images and for small images (a side shorter than
+    :data:`SMALL_IMAGE_SIDE` pixels, such as the bundled 8x8 digits),
+    ``"autoencoder"`` for larger grey images (USPS, MNIST). The rule comes
+    from ``benchmarks/RESULTS.md``, where HOG won on CIFAR-2 and on the
+    digits and the autoencoder on USPS and MNIST; it looks only at the
+    images' shape, never at their content, so it can be wrong for images
+    unlike those (a label-free choice by clustering stability is the
+    alternative). ``sk-aecluster cluster --recipe auto`` uses this function.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, height, width) or (n_samples, height, width, channels)
+        Grey or colour images (channels last). Anything that is not a batch
+        of images (a 2-D table of features) gets ``"autoencoder"``: HOG
+        needs images.
+
+    Returns
+    -------
+    features : {"hog", "autoencoder"}
+        The ``features`` argument of :func:`make_recommended_pipeline`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_aecluster import recommended_features
+    >>> recommended_features(np.zeros((5, 8, 8)))         # small grey images
+    'hog'
+    >>> recommended_features(np.zeros((5, 28, 28)))       # larger grey images
+    'autoencoder'
+    >>> recommended_features(np.zeros((5, 32, 32, 3)))    # colour photographs
+    'hog'
+    """
+    shape = np.shape(X)
+    if len(shape) not in (3, 4):
+        return "autoencoder"
+    colour = len(shape) == 4 and shape[-1] in (3, 4)
+    small = min(shape[1], shape[2]) < SMALL_IMAGE_SIDE
+    return "hog" if colour or small else "autoencoder"
 
 
 def make_study_pipeline(n_clusters=2, *, autoencoder="ae2", reducer="pca", n_components=None,

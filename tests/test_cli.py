@@ -23,7 +23,8 @@ from sk_aecluster.cli import MARKER, OUTPUT_FILES, InputError, _console, _inputs
 
 REPO = Path(__file__).resolve().parents[1]
 CIFAR_TAR = REPO.parent / "shared" / "data" / "cifar10_test" / "cifar10_test_jpegs.tar.gz"
-FAST = ["--epochs", "2", "--random-state", "0"]
+STUDY = ["--recipe", "study"]
+FAST = [*STUDY, "--epochs", "2", "--random-state", "0"]
 
 
 def run_cli(*args):
@@ -108,7 +109,8 @@ def image_folder(tmp_path_factory):
 def test_cluster_writes_every_output(cluster_run):
     assert cluster_run.status == 0, cluster_run.stderr
     assert files_in(cluster_run.out) == sorted(OUTPUT_FILES)
-    for stage in ("[1/4] loaded 24 images", "[2/4] training AE2Encoder", "[3/4]", "[4/4]"):
+    for stage in ("[1/3] loaded 24 images", "[2/3] fitting the study recipe, AE2Encoder",
+                  "step 1 of 3 (autoencoder) done", "step 3 of 3 (clusterer) done", "[3/3]"):
         assert stage in cluster_run.stderr
     assert "train_loss" in cluster_run.stderr  # skorch's epoch table
     assert "\x1b[" not in cluster_run.stderr  # no colour codes off a terminal
@@ -130,7 +132,9 @@ def test_cluster_predictions_csv_row_by_row(cluster_run, data_dir):
 
 def test_cluster_metrics_json(cluster_run, data_dir):
     metrics = json.loads((cluster_run.out / "metrics.json").read_text())
+    assert metrics["recipe"] == "study" and metrics["recipe_choice"] is None
     assert metrics["settings"] == {
+        "recipe": "study",
         "autoencoder": "ae2", "epochs": 2, "batch_size": 64, "lr": 0.001, "device": "cpu",
         "reducer": "pca", "n_components": 24, "clusterer": "kmeans", "n_clusters": 2,
         "random_state": 0,
@@ -141,7 +145,8 @@ def test_cluster_metrics_json(cluster_run, data_dir):
     assert 0.5 <= metrics["clustering_accuracy"] <= 1.0
     assert metrics["reconstruction_loss"] > 0 and metrics["n_epochs"] == 2
     assert sum(metrics["cluster_sizes"].values()) == 24
-    assert {"load", "autoencoder", "reducer", "clusterer", "figures", "total"} <= set(
+    assert {"load", "fit", "fit autoencoder", "fit reducer", "fit clusterer", "figures",
+            "save_model", "report", "total"} <= set(
         metrics["timings_s"]
     )
     assert f"{metrics['clustering_accuracy']:.4f}" in cluster_run.stdout
@@ -183,7 +188,7 @@ def test_predict_labels_new_images(cluster_run, data_dir, tmp_path):
 def test_quiet_prints_nothing(data_dir, tmp_path):
     status, stdout, stderr = run_cli(
         "cluster", data_dir.dir / "trainX.npy", "--out", tmp_path / "q", "--quiet",
-        "--epochs", "1", "--n-clusters", "3",
+        *STUDY, "--epochs", "1", "--n-clusters", "3",
     )
     assert status == 0 and stdout == "" and stderr == ""
     rows = read_csv(tmp_path / "q" / "predictions.csv")
@@ -195,7 +200,7 @@ def test_quiet_prints_nothing(data_dir, tmp_path):
 def test_subprocess_python_m(data_dir, tmp_path):
     out = tmp_path / "sub"
     cmd = [sys.executable, "-m", "sk_aecluster", "cluster", str(data_dir.dir / "trainX.npy"),
-           "--labels", str(data_dir.dir / "labels.npy"), "--out", str(out), "--epochs", "1"]
+           "--labels", str(data_dir.dir / "labels.npy"), "--out", str(out), *STUDY, "--epochs", "1"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr and "clustering accuracy" in proc.stdout
@@ -226,7 +231,7 @@ def test_default_input_is_digits(monkeypatch, tmp_path):
     small = Bunch(images=full.images[:60], target=full.target[:60],
                   target_names=full.target_names)
     monkeypatch.setattr(datasets, "load_digits_images", lambda: small)
-    status, stdout, stderr = run_cli("cluster", "--out", tmp_path / "d", "--epochs", "1")
+    status, stdout, stderr = run_cli("cluster", "--out", tmp_path / "d", *STUDY, "--epochs", "1")
     assert status == 0, stderr
     assert "bundled digits" in stderr and "10 clusters (the number of true classes)" in stderr
     metrics = json.loads((tmp_path / "d" / "metrics.json").read_text())
@@ -263,10 +268,10 @@ def test_folder_of_different_sizes(tmp_path):
     root.mkdir()
     for name, shape in (("a.png", (8, 8)), ("b.png", (8, 8)), ("c.png", (10, 6))):
         Image.fromarray(np.full(shape, 90, np.uint8)).save(root / name)
-    status, _, stderr = run_cli("cluster", root, "--out", tmp_path / "o", "--epochs", "1")
+    status, _, stderr = run_cli("cluster", root, "--out", tmp_path / "o", *STUDY, "--epochs", "1")
     assert status == 2 and "a.png" in stderr and "c.png" in stderr and "--resize" in stderr
     status, _, stderr = run_cli(
-        "cluster", root, "--resize", "16x8", "--out", tmp_path / "o", "--epochs", "1",
+        "cluster", root, "--resize", "16x8", "--out", tmp_path / "o", *STUDY, "--epochs", "1",
     )
     assert status == 0, stderr
     metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
@@ -277,7 +282,7 @@ def test_images_padded_for_ae2(tmp_path):
     X = np.random.RandomState(0).randint(0, 256, (10, 12, 12)).astype(np.uint8)
     np.save(tmp_path / "x.npy", X)
     status, _, stderr = run_cli("cluster", tmp_path / "x.npy", "--out", tmp_path / "o",
-                                "--epochs", "1")
+                                *STUDY, "--epochs", "1")
     assert status == 0, stderr
     assert "12x12 images were padded to 16x16" in stderr
     metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
@@ -303,10 +308,10 @@ def test_dense_tsne_gmm_and_predict(data_dir, tmp_path):
 def test_conv_without_reducer(data_dir, tmp_path):
     status, _, stderr = run_cli(
         "cluster", data_dir.dir / "trainX.npy", "--autoencoder", "conv", "--reducer", "none",
-        "--out", tmp_path / "c", "--epochs", "1",
+        "--out", tmp_path / "c", *STUDY, "--epochs", "1",
     )
     assert status == 0, stderr
-    assert "no reducer" in stderr
+    assert "ConvAutoEncoder \u2192 KMeans(2)" in stderr
     metrics = json.loads((tmp_path / "c" / "metrics.json").read_text())
     assert metrics["pipeline"] == ["autoencoder: ConvAutoEncoder", "clusterer: KMeans"]
 
@@ -405,7 +410,7 @@ def test_bad_input_exits_2_with_one_line(bad_cases, tmp_path, name):
     args, text = cases[name]
     if "--out" not in args:
         args = [*args, "--out", tmp_path / "out"]
-    status, stdout, stderr = run_cli(*args, "--epochs", "1") if args[0] == "cluster" else \
+    status, stdout, stderr = run_cli(*args, *STUDY, "--epochs", "1") if args[0] == "cluster" else \
         run_cli(*args)
     assert status == 2, stderr
     assert "Traceback" not in stderr
@@ -423,7 +428,7 @@ def test_bad_input_exits_2_with_one_line(bad_cases, tmp_path, name):
 @pytest.mark.skipif(torch.cuda.is_available(), reason="a CUDA GPU is available here")
 def test_cuda_without_gpu(data_dir, tmp_path):
     status, _, stderr = run_cli("cluster", data_dir.dir / "trainX.npy", "--device", "cuda",
-                                "--out", tmp_path / "o")
+                                *STUDY, "--out", tmp_path / "o")
     assert status == 2 and "no CUDA GPU" in stderr and len(stderr.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
 
@@ -440,7 +445,7 @@ def test_overwrite_replaces_results(cluster_run, data_dir, tmp_path):
     shutil.copytree(cluster_run.out, out)
     (out / "notes.txt").write_text("mine")
     status, _, stderr = run_cli("cluster", data_dir.dir / "trainX.npy", "--out", out,
-                                "--overwrite", "--n-clusters", "3", "--epochs", "1")
+                                "--overwrite", "--n-clusters", "3", *STUDY, "--epochs", "1")
     assert status == 0, stderr
     assert files_in(out) == sorted([*OUTPUT_FILES, "notes.txt"])
     assert json.loads((out / "metrics.json").read_text())["n_clusters"] == 3
@@ -461,7 +466,7 @@ def test_interrupt_during_training_swallowed_by_skorch(monkeypatch, data_dir, tm
     _with_interrupting_callback(monkeypatch)
     out = tmp_path / "o"
     status, stdout, stderr = run_cli("cluster", data_dir.dir / "trainX.npy", "--out", out,
-                                     "--epochs", "3")
+                                     *STUDY, "--epochs", "3")
     assert status == 130
     assert "interrupted" in stderr and "training stopped after 1 of 3 epochs" in stderr
     assert "Traceback" not in stderr and stdout == ""
@@ -477,7 +482,7 @@ def test_interrupt_while_writing_leaves_nothing(monkeypatch, data_dir, tmp_path)
     monkeypatch.setattr(EmbeddingDisplay, "from_embedding", ctrl_c)
     out = tmp_path / "o"
     status, _, stderr = run_cli("cluster", data_dir.dir / "trainX.npy", "--out", out,
-                                "--epochs", "1")
+                                *STUDY, "--epochs", "1")
     assert status == 130 and "interrupted" in stderr
     assert not out.exists()  # predictions.csv and reconstructions.png were removed
 
@@ -492,7 +497,7 @@ def test_interrupted_overwrite_does_not_look_complete(monkeypatch, cluster_run, 
 
     monkeypatch.setattr("sk_aecluster.save_model", fail_saving)
     status, _, _ = run_cli("cluster", data_dir.dir / "trainX.npy", "--out", out, "--overwrite",
-                           "--epochs", "1")
+                           *STUDY, "--epochs", "1")
     assert status == 130
     assert MARKER not in files_in(out)
     assert not [n for n in files_in(out) if n.startswith(".")]  # no temporary files left
@@ -505,7 +510,7 @@ def test_interrupted_overwrite_does_not_look_complete(monkeypatch, cluster_run, 
 def test_ctrl_c_in_a_subprocess(data_dir, tmp_path):
     out = tmp_path / "sig"
     cmd = [sys.executable, "-m", "sk_aecluster", "cluster", str(data_dir.dir / "trainX.npy"),
-           "--out", str(out), "--epochs", "100000"]
+           "--out", str(out), "--recipe", "study", "--epochs", "100000"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=REPO, env=env)

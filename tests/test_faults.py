@@ -120,7 +120,8 @@ def test_command_line_reports_an_interrupt_and_leaves_nothing_complete(
     data = tmp_path / "x.npy"
     np.save(data, images)
     out = tmp_path / "out"
-    status = cli.main(["cluster", str(data), "--out", str(out), "--epochs", "3",
+    status = cli.main(["cluster", str(data), "--out", str(out), "--recipe", "study",
+                       "--epochs", "3",
                        "--n-clusters", "2", "--quiet"])
     err = capsys.readouterr().err
     assert status == 130, err

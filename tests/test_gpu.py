@@ -165,7 +165,8 @@ def test_cli_cluster_on_cuda(tmp_path):
     from sk_aecluster.__main__ import main
 
     out = tmp_path / "run"
-    status = main(["cluster", "--device", "cuda", "--epochs", "1", "--out", str(out),
+    status = main(["cluster", "--recipe", "study", "--device", "cuda", "--epochs", "1",
+                   "--out", str(out),
                    "--quiet"])
     assert status == 0
     assert (out / "complete.json").exists()

@@ -315,13 +315,15 @@ CLI_CASES = {
 }
 
 
+@pytest.mark.parametrize("recipe", [["--recipe", "study", "--epochs", "1"], []],
+                         ids=["study", "auto"])
 @pytest.mark.parametrize("name", list(CLI_CASES))
-def test_command_line_refuses_hostile_arrays_with_one_line(name, tmp_path, capsys):
+def test_command_line_refuses_hostile_arrays_with_one_line(name, recipe, tmp_path, capsys):
     path = tmp_path / "bad.npy"
     X = CLI_CASES[name]
     np.save(path, X, allow_pickle=X.dtype == object)
     out = tmp_path / "out"
-    status = cli.main(["cluster", str(path), "--out", str(out), "--epochs", "1",
+    status = cli.main(["cluster", str(path), "--out", str(out), *recipe,
                        "--n-clusters", "5", "--quiet"])
     err = capsys.readouterr().err.strip()
     assert status == 2, err
@@ -348,7 +350,8 @@ def test_command_line_predict_refuses_images_unlike_the_training_ones(tmp_path, 
     train = tmp_path / "x.npy"
     np.save(train, images(n=12))
     run = tmp_path / "run"
-    assert cli.main(["cluster", str(train), "--out", str(run), "--epochs", "1",
+    assert cli.main(["cluster", str(train), "--out", str(run), "--recipe", "study",
+                     "--epochs", "1",
                      "--autoencoder", "ae1", "--n-clusters", "2", "--n-components", "2",
                      "--quiet"]) == 0
     capsys.readouterr()

@@ -1,15 +1,18 @@
 """The ``sk-aecluster`` command: cluster a folder or array of images from the shell.
 
 A thin layer over the public API: it loads images with
-:mod:`sk_aecluster.datasets`, builds a scikit-learn
-:class:`~sklearn.pipeline.Pipeline`, draws the figures with
-:mod:`sk_aecluster.plotting` and saves the fitted pipeline with
-:func:`sk_aecluster.save_model`.
+:mod:`sk_aecluster.datasets`, builds a recipe's scikit-learn
+:class:`~sklearn.pipeline.Pipeline` (:func:`sk_aecluster.make_recommended_pipeline`
+or the study's) and calls its ``fit_predict``, draws the figures with
+:mod:`sk_aecluster.plotting`, writes ``report.html`` and saves the fitted
+pipeline with :func:`sk_aecluster.save_model`.
 
-Modules: ``_parser`` (the options), ``_inputs`` (images and labels),
+Modules: ``_parser`` (the options), ``_recipes`` (``--recipe``: which
+pipeline, which options apply), ``_inputs`` (images and labels),
 ``_cluster`` and ``_predict`` (the two commands), ``_outputs`` (the output
-folder, written file by file with ``complete.json`` last), ``_console``
-(progress and results), ``_common`` (exit codes and errors).
+folder, written file by file with ``complete.json`` last, and the report),
+``_console`` (progress lines and results), ``_common`` (exit codes and
+errors).
 """
 
 import sys

@@ -1,76 +1,32 @@
-"""``sk-aecluster cluster``: fit a pipeline on images and label them."""
+"""``sk-aecluster cluster``: fit a recipe's pipeline on images and label them."""
 
+import contextlib
 import time
 import warnings
 
 from .._version import __version__
-from . import _console
+from . import _console, _recipes
 from ._common import EXIT_OK, InputError, Interrupted
 from ._inputs import check_device, check_out_vs_input, describe, load_input
 from ._outputs import (
     OutputDir,
-    cluster_sizes,
+    clusterer_input,
+    fit_summary,
     input_metrics,
+    network_step,
     print_summary,
-    scores,
     step_names,
     write_results,
 )
 from ._parser import SIZE_MULTIPLE
 
-
-def build_pipeline(args, n_components, n_clusters, console):
-    from sklearn.cluster import KMeans
-    from sklearn.decomposition import PCA
-    from sklearn.mixture import GaussianMixture
-    from sklearn.pipeline import Pipeline
-
-    from .. import AE1Encoder, AE2Encoder, ConvAutoEncoder, DenseAutoEncoder
-    from ..manifold import TSNETransformer
-
-    classes = {
-        "ae1": AE1Encoder, "ae2": AE2Encoder,
-        "conv": ConvAutoEncoder, "dense": DenseAutoEncoder,
-    }
-    params = {
-        "max_epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "lr": args.lr,
-        "device": args.device,
-        "random_state": args.random_state,
-        "callbacks": _console.progress_callbacks(console),
-        "verbose": 0,
-    }
-    if args.autoencoder in SIZE_MULTIPLE:
-        params["pad_images"] = True
-    steps = [("autoencoder", classes[args.autoencoder](**params))]
-    if args.reducer == "pca":
-        steps.append(("reducer", PCA(n_components, random_state=args.random_state)))
-    elif args.reducer == "tsne":
-        steps.append(("reducer", TSNETransformer(n_components, random_state=args.random_state)))
-    if args.clusterer == "kmeans":
-        clusterer = KMeans(n_clusters, n_init=10, random_state=args.random_state)
-    else:
-        clusterer = GaussianMixture(n_clusters, random_state=args.random_state)
-    steps.append(("clusterer", clusterer))
-    return Pipeline(steps)
+# UMAP says this on every seeded fit; the command always seeds it.
+_QUIET_WARNINGS = (".*n_jobs value .* overridden to 1 by setting random_state",
+                   ".*training stopped after")
 
 
-def run_cluster(args, console):
+def choose_n_clusters(args, y, n):
     import numpy as np
-
-    timings = {"_start": time.perf_counter()}
-    out = OutputDir(args.out, overwrite=args.overwrite)
-    out.check()
-    check_out_vs_input(args.out, args.input)
-    args.device = check_device(args.device)
-
-    start = time.perf_counter()
-    info = load_input(args)
-    X, y = info["images"], info["labels"]
-    timings["load"] = time.perf_counter() - start
-    n = len(X)
-    console.progress(f"[1/4] loaded {describe(X)} from {info['source']}")
 
     n_classes = None if y is None else len(np.unique(y))
     n_clusters = args.n_clusters
@@ -81,40 +37,70 @@ def run_cluster(args, console):
             f"{n_clusters} clusters are more than the {n} images of INPUT; "
             "pass a smaller --n-clusters."
         )
-    n_components = args.n_components
-    if args.reducer == "pca":
-        if n_components is None:
-            n_components = min(32, n)
-        elif n_components > n:
-            raise InputError(
-                f"--n-components {n_components} is more than the {n} images of INPUT "
-                "(PCA keeps at most one component per image)."
-            )
-    elif args.reducer == "tsne":
-        n_components = 2 if n_components is None else n_components
-        if n < 2:
-            raise InputError("t-SNE needs at least 2 images.")
+    if args.n_clusters is not None:
+        why = ""
+    elif n_classes is not None and n_clusters == n_classes:
+        why = " (the number of true classes)"
     else:
-        n_components = None
+        why = " (default; set --n-clusters)"
+    return n_clusters, why
 
-    pipe = build_pipeline(args, n_components, n_clusters, console)
-    ae = pipe.named_steps["autoencoder"]
-    console.progress(
-        f"[2/4] training {type(ae).__name__} for {args.epochs} epochs on {args.device} "
-        f"(batch size {args.batch_size}, lr {args.lr:g})"
-    )
+
+def fit(pipe, X, console, timings):
+    """``pipe.fit_predict(X)``, its per-step lines and times routed to the console."""
+    stage_log = _console.StageLog(console)
     start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message=".*training stopped after", category=RuntimeWarning
-        )
-        codes = ae.fit_transform(X)
-    if ae.n_epochs_ < args.epochs:
-        raise Interrupted(f"training stopped after {ae.n_epochs_} of {args.epochs} epochs")
-    timings["autoencoder"] = time.perf_counter() - start
-    fmt = ae.input_format_
+    with warnings.catch_warnings(), contextlib.redirect_stdout(stage_log):
+        for message in _QUIET_WARNINGS:
+            warnings.filterwarnings("ignore", message=message)
+        labels = pipe.fit_predict(X)
+    timings["fit"] = time.perf_counter() - start
+    timings.update({f"fit {name}": t for name, t in stage_log.timings.items()})
+    net = network_step(pipe)
+    if net is not None and net.n_epochs_ < net.max_epochs:
+        # skorch ends training quietly on Ctrl-C
+        raise Interrupted(f"training stopped after {net.n_epochs_} of {net.max_epochs} epochs")
+    return labels
+
+
+def run_cluster(args, console):
+    timings = {"_start": time.perf_counter()}
+    out = OutputDir(args.out, overwrite=args.overwrite)
+    out.check()
+    check_out_vs_input(args.out, args.input)
+    if args.device is not None:
+        args.device = check_device(args.device)
+
+    start = time.perf_counter()
+    info = load_input(args)
+    X, y = info["images"], info["labels"]
+    timings["load"] = time.perf_counter() - start
+    n = len(X)
+    console.progress(f"[1/3] loaded {describe(X)} from {info['source']}")
+    note = _recipes.resolve(args, X)
+    if note:
+        console.progress(f"      {note}")
+    n_clusters, why = choose_n_clusters(args, y, n)
+    n_components = None
+    if args.recipe == "study":
+        n_components = _recipes.study_components(args, n)
+
+    pipe = _recipes.build(args, n_clusters, n_components, n,
+                          _console.progress_callbacks(console))
+    plan = " \u2192 ".join(step_names(pipe))
+    training = ""
+    if args.recipe in _recipes.LEARNT:
+        plural = "" if args.epochs == 1 else "s"
+        training = (f"; training {args.epochs} epoch{plural} on {args.device} "
+                    f"(batch size {args.batch_size}, lr {args.lr:g})")
+    console.progress(f"[2/3] fitting the {args.recipe} recipe, {plan}, "
+                     f"{n_clusters} clusters{why}{training}")
+    labels = fit(pipe, X, console, timings)
+    Z, axis_label = clusterer_input(pipe, X)
+
     padded = None
-    if any(fmt.pad):
+    fmt = getattr(pipe.steps[0][1], "input_format_", None)
+    if args.recipe == "study" and any(fmt.pad):
         top, bottom, left, right = fmt.pad
         _, h, w = fmt.network_shape
         padded = [h, w]
@@ -122,68 +108,27 @@ def run_cluster(args, console):
             f"      {h - top - bottom}x{w - left - right} images were padded to {h}x{w}: "
             f"{args.autoencoder} needs sizes divisible by {SIZE_MULTIPLE[args.autoencoder]}"
         )
-    reconstruction_loss = -float(ae.score(X))
-
-    start = time.perf_counter()
-    Z = codes
-    if "reducer" in pipe.named_steps:
-        reducer = pipe.named_steps["reducer"]
-        console.progress(
-            f"[3/4] reducing {codes.shape[1]} latent dimensions to {n_components} with "
-            f"{type(reducer).__name__}"
-        )
-        Z = reducer.fit_transform(codes)
-    else:
-        console.progress(f"[3/4] no reducer: clustering the {codes.shape[1]} latent dimensions")
-    timings["reducer"] = time.perf_counter() - start
-
-    start = time.perf_counter()
-    clusterer = pipe.named_steps["clusterer"]
-    note = "" if args.n_clusters is not None else (
-        " (the number of true classes)" if n_classes is not None and n_clusters == n_classes
-        else " (default; set --n-clusters)"
-    )
-    console.progress(
-        f"[4/4] clustering into {n_clusters} clusters{note} with {type(clusterer).__name__}"
-    )
-    labels = clusterer.fit_predict(Z)
-    timings["clusterer"] = time.perf_counter() - start
-
+    extra = {"n_components": n_components} if args.recipe == "study" else {}
     metrics = {
         "command": "cluster",
         "version": __version__,
         "input": input_metrics(args, info, X, y, padded_to=padded),
-        "settings": {
-            "autoencoder": args.autoencoder,
-            "epochs": args.epochs,
-            "batch_size": args.batch_size,
-            "lr": args.lr,
-            "device": args.device,
-            "reducer": args.reducer,
-            "n_components": n_components,
-            "clusterer": args.clusterer,
-            "n_clusters": n_clusters,
-            "random_state": args.random_state,
-        },
+        "recipe": args.recipe,
+        "recipe_choice": note,
+        "settings": _recipes.settings(args, **extra, n_clusters=n_clusters),
         "pipeline": [f"{name}: {type(step).__name__}" for name, step in pipe.steps],
-        "n_clusters": n_clusters,
-        "n_epochs": ae.n_epochs_,
-        "final_train_loss": float(ae.history_[-1]["train_loss"]) if len(ae.history_) else None,
-        "reconstruction_loss": reconstruction_loss,
-        "reconstruction_loss_note": "mean squared error on the network's [-1, 1] scale",
-        "cluster_sizes": cluster_sizes(labels),
+        **fit_summary(pipe, X, y, labels),
     }
-    if y is not None:
-        metrics.update(scores(y, labels))
-    # Progress callbacks are not part of the model (and not plain data).
-    ae.set_params(callbacks=None)
-    title = f"{n} images: " + " \u2192 ".join(step_names(pipe))
+    # progress reporting is the command's, not part of the model
+    pipe.set_params(verbose=False)
+    net = network_step(pipe)
+    if net is not None:
+        net.set_params(callbacks=None)
+    title = f"{n} images: {plan}"
     try:
-        write_results(
-            out, console, ae=ae, X=X, Z=Z, labels=labels, info=info,
-            axis_label="t-SNE" if args.reducer == "tsne" and Z.shape[1] == 2 else None,
-            title=title, metrics=metrics, timings=timings, pipeline=pipe,
-        )
+        write_results(out, console, X=X, Z=Z, labels=labels, info=info,
+                      axis_label=axis_label, title=title, metrics=metrics,
+                      timings=timings, pipeline=pipe, save=True)
     except BaseException:
         out.abort()
         raise

@@ -42,3 +42,41 @@ def progress_callbacks(console):
     if console.tty:
         callbacks.append(("cli_progress", ProgressBar()))
     return callbacks
+
+
+STEP_DONE = re.compile(r"\(step (\d+) of (\d+)\) Processing (.+?), total=\s*([\d.]+)(s|min)")
+
+
+class StageLog:
+    """Where a ``Pipeline(verbose=True)`` prints: one progress line per finished step.
+
+    scikit-learn's pipeline reports each step when it is done, with its
+    time; those times are kept in :attr:`timings` (seconds by step name) for
+    ``metrics.json`` and the report, also when the console is quiet.
+    """
+
+    def __init__(self, console):
+        self.console = console
+        self.timings = {}
+        self._buffer = ""
+
+    def write(self, text):
+        self._buffer += text
+        while "\n" in self._buffer:
+            line, self._buffer = self._buffer.split("\n", 1)
+            self._line(line)
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def _line(self, line):
+        match = STEP_DONE.search(line)
+        if match is None:
+            if line.strip():
+                self.console.progress("      " + line.strip())
+            return
+        step, total, name, value, unit = match.groups()
+        seconds = float(value) * (60 if unit == "min" else 1)
+        self.timings[name] = seconds
+        self.console.progress(f"      step {step} of {total} ({name}) done in {seconds:.1f} s")

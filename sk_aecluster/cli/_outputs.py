@@ -17,12 +17,15 @@ from pathlib import Path
 from .._version import __version__
 from ._common import MARKER, MODEL_FILE, InputError
 
+#: every file a run can write, in the order written (``reconstructions.png``
+#: only for a model with a decoder, the model only by ``cluster``)
 OUTPUT_FILES = (
     "predictions.csv",
     "reconstructions.png",
     "embedding.png",
-    "metrics.json",
     MODEL_FILE,
+    "report.html",
+    "metrics.json",
     MARKER,
 )
 
@@ -71,6 +74,15 @@ class OutputDir:
         os.replace(temp, self.path / name)
         self.temps.remove(temp)
         self.written.append(name)
+
+    def write_bytes(self, name, data):
+        def writer(temp):
+            with open(temp, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+
+        self.write(name, writer)
 
     def write_text(self, name, text):
         def writer(temp):
@@ -188,40 +200,115 @@ def use_agg():
         matplotlib.use("Agg")
 
 
-def save_figure(out, name, figure):
-    import matplotlib.pyplot as plt
-
-    try:
-        out.write(name, lambda temp: figure.savefig(temp, format="png", dpi=100))
-    finally:
-        plt.close(figure)
+def network_step(pipe):
+    """The pipeline's first step when it is a trained network (has epochs), else ``None``."""
+    first = pipe.steps[0][1]
+    return first if hasattr(first, "n_epochs_") and hasattr(first, "max_epochs") else None
 
 
-def write_results(out, console, *, ae, X, Z, labels, info, axis_label, title, metrics,
-                   timings, pipeline=None):
-    """Figures, predictions, metrics, the model (cluster runs) and the marker."""
+def decoder_step(pipe):
+    """The pipeline's first step when it reconstructs (an autoencoder), else ``None``."""
+    first = pipe.steps[0][1]
+    return first if hasattr(first, "reconstruct") else None
+
+
+def clusterer_input(pipe, X):
+    """What the last step clustered, and the embedding's axis name (or ``None``).
+
+    The embedding of the training images as the fit computed it (UMAP's and
+    t-SNE's ``embedding_``); otherwise the transform of ``X`` by all steps
+    but the last.
+    """
+    import numpy as np
+
+    before = pipe.steps[-2][1] if len(pipe.steps) > 1 else None
+    embedding = getattr(before, "embedding_", None)
+    if embedding is not None and len(embedding) == len(X):
+        Z = np.asarray(embedding)
+    else:
+        Z = np.asarray(pipe[:-1].transform(X))
+    return Z, embedding_axis(pipe, Z)
+
+
+def embedding_axis(pipe, Z):
+    """Axis name of the embedding figure: ``UMAP`` or ``t-SNE`` for their 2-D outputs."""
+    before = pipe.steps[-2][1] if len(pipe.steps) > 1 else None
+    names = {"UMAP": "UMAP", "TSNETransformer": "t-SNE"}
+    return names.get(type(before).__name__) if Z.shape[1] == 2 else None
+
+
+def cluster_centres(clusterer):
+    """The clusterer's centres in its input space (k-means, Gaussian mixture), or ``None``."""
+    for attr in ("cluster_centers_", "means_"):
+        if hasattr(clusterer, attr):
+            return getattr(clusterer, attr)
+    return None
+
+
+def fit_summary(pipe, X, y, labels, *, trained=True):
+    """The result part of ``metrics.json``: sizes, losses and, with labels, scores."""
+    clusterer = pipe.steps[-1][1]
+    k = getattr(clusterer, "n_clusters", getattr(clusterer, "n_components", None))
+    summary = {"n_clusters": None if k is None else int(k)}
+    net = network_step(pipe)
+    if trained and net is not None:
+        history = getattr(net, "history_", [])
+        summary["n_epochs"] = int(net.n_epochs_)
+        summary["final_train_loss"] = float(history[-1]["train_loss"]) if len(history) else None
+    decoder = decoder_step(pipe)
+    if decoder is not None:
+        summary["reconstruction_loss"] = -float(decoder.score(X))
+        summary["reconstruction_loss_note"] = "mean squared error on the network's [-1, 1] scale"
+    summary["cluster_sizes"] = cluster_sizes(labels)
+    if y is not None:
+        summary.update(scores(y, labels))
+    return summary
+
+
+def write_results(out, console, *, X, Z, labels, info, axis_label, title, metrics,
+                  timings, pipeline, save):
+    """Predictions, figures, the model (``save``), the report, metrics and the marker."""
+    from .._report import REPORT_FILE, render_report
+    from .._report_html import figure_png
     from ..plotting import EmbeddingDisplay, ReconstructionDisplay
 
     use_agg()
     start = time.perf_counter()
-    console.progress("drawing reconstructions.png and embedding.png")
+    decoder = decoder_step(pipeline)
+    drawn = "reconstructions.png and embedding.png" if decoder is not None else "embedding.png"
+    console.progress(f"[3/3] writing predictions.csv, {drawn}, {REPORT_FILE}"
+                     + (f" and {MODEL_FILE}" if save else ""))
     out.open()
     out.write_text("predictions.csv", predictions_csv(labels, info["paths"]))
-    rec = ReconstructionDisplay.from_estimator(ae, X, n_images=8)
-    save_figure(out, "reconstructions.png", rec.figure_)
+    figures = {}
+    if decoder is not None:
+        rec = ReconstructionDisplay.from_estimator(decoder, X, n_images=8)
+        figures["reconstructions"] = figure_png(rec.figure_)
+        out.write_bytes("reconstructions.png", figures["reconstructions"])
     emb = EmbeddingDisplay.from_embedding(
         Z, labels, y_true=info["labels"], target_names=info["target_names"],
         axis_label=axis_label, random_state=0, title=title,
     )
-    save_figure(out, "embedding.png", emb.figure_)
+    figures["embedding"] = figure_png(emb.figure_)
+    out.write_bytes("embedding.png", figures["embedding"])
     timings["figures"] = time.perf_counter() - start
-    if pipeline is not None:
+    if save:
         from .. import save_model
 
-        console.progress(f"saving the fitted pipeline to {MODEL_FILE}")
         start = time.perf_counter()
         out.write(MODEL_FILE, lambda temp: save_model(pipeline, temp, overwrite=True))
         timings["save_model"] = time.perf_counter() - start
+    start = time.perf_counter()
+    final = {k: v for k, v in timings.items() if not k.startswith("_")}
+    final["total"] = time.perf_counter() - timings["_start"]
+    page = render_report(
+        metrics, images=X, labels=labels, features=Z,
+        centres=cluster_centres(pipeline.steps[-1][1]), y_true=info["labels"],
+        target_names=info["target_names"], paths=info["paths"], figures=figures,
+        timings=final,
+    )
+    out.write_text(REPORT_FILE, page)
+    timings["report"] = time.perf_counter() - start
     timings["total"] = time.perf_counter() - timings.pop("_start")
     metrics["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
     out.write_text("metrics.json", json.dumps(metrics, indent=2, default=json_value) + "\n")
@@ -232,9 +319,10 @@ def write_results(out, console, *, ae, X, Z, labels, info, axis_label, title, me
 def print_summary(console, metrics, n_images, out):
     total = metrics["timings_s"]["total"]
     k = metrics["n_clusters"]
+    loss = metrics.get("reconstruction_loss")
     console.result(
-        f"labelled {n_images} images with {k} cluster{'' if k == 1 else 's'} in {total:.1f} s; "
-        f"reconstruction loss {metrics['reconstruction_loss']:.4f}"
+        f"labelled {n_images} images with {k} cluster{'' if k == 1 else 's'} in {total:.1f} s"
+        + ("" if loss is None else f"; reconstruction loss {loss:.4f}")
     )
     if "clustering_accuracy" in metrics:
         console.result(

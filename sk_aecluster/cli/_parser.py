@@ -5,6 +5,7 @@ import re
 
 from .._version import __version__
 from ._common import PROG
+from ._recipes import RECIPES
 
 AUTOENCODERS = {
     "ae1": "AE1Encoder",
@@ -48,21 +49,24 @@ def image_size(text):
 EPILOG_CLUSTER = """\
 examples:
   sk-aecluster cluster --out run1
-      cluster scikit-learn's bundled digits (about a minute on 2 cores)
-  sk-aecluster cluster trainX.npy --out run2 --n-clusters 2 --epochs 20
-  sk-aecluster cluster photos/ --labels-from-folders --resize 32x32 --out run3
+      cluster scikit-learn's bundled digits (HOG -> UMAP -> k-means, seconds)
+  sk-aecluster cluster photos/ --labels-from-folders --resize 32x32 --out run2
+  sk-aecluster cluster trainX.npy --recipe contrastive --n-clusters 2 --out run3
+  sk-aecluster cluster trainX.npy --recipe study --autoencoder ae1 --epochs 20 --out run4
 
-outputs in DIR: predictions.csv (id,label[,path]), reconstructions.png,
-embedding.png, metrics.json, model.safetensors and, written last,
-complete.json. Exit status: 0 done, 2 bad input, 130 interrupted.
+outputs in DIR: predictions.csv (id,label[,path]), embedding.png,
+reconstructions.png (recipes with a decoder), model.safetensors, report.html
+(a page to open in a browser), metrics.json and, written last, complete.json.
+Exit status: 0 done, 2 bad input, 130 interrupted.
 """
 
 EPILOG_PREDICT = """\
 example:
   sk-aecluster predict --model run1 new_images.npy --out run1-new
 
-writes predictions.csv, reconstructions.png, embedding.png, metrics.json and
-complete.json into DIR. Exit status: 0 done, 2 bad input, 130 interrupted.
+writes predictions.csv, embedding.png, reconstructions.png (models with a
+decoder), report.html, metrics.json and complete.json into DIR.
+Exit status: 0 done, 2 bad input, 130 interrupted.
 """
 
 
@@ -116,9 +120,9 @@ def build_parser():
     """
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Cluster images with an autoencoder, a dimension reduction and "
-        "a clustering algorithm (a scikit-learn Pipeline), and write predictions, "
-        "figures, metrics and the fitted model into a folder.",
+        description="Cluster images with learnt or computed features, a 2-D "
+        "embedding and k-means (a scikit-learn Pipeline), and write predictions, "
+        "figures, a report, metrics and the fitted model into a folder.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -126,8 +130,8 @@ def build_parser():
     cluster = sub.add_parser(
         "cluster",
         help="fit a pipeline on images and label them",
-        description="Fit autoencoder -> reducer -> clusterer on the images of INPUT\n"
-        "and write one cluster label per image.",
+        description="Fit a clustering pipeline (a --recipe) on the images of INPUT\n"
+        "and write one cluster label per image, and a report.",
         epilog=EPILOG_CLUSTER,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -141,55 +145,78 @@ def build_parser():
     )
     add_output_options(cluster)
     add_input_options(cluster)
-    model = cluster.add_argument_group("model")
-    model.add_argument(
-        "--autoencoder",
-        choices=sorted(AUTOENCODERS),
-        default="ae2",
-        help="ae1/ae2: the study's two networks, conv: ConvAutoEncoder, dense: "
-        "DenseAutoEncoder (default: %(default)s). Conv networks pad images whose "
-        "size they cannot take (e.g. 28x28 for ae2, which needs multiples of 8)",
+    recipe = cluster.add_argument_group(
+        "recipe", "what is fitted; options a recipe does not use are an error")
+    recipe.add_argument(
+        "--recipe",
+        choices=RECIPES,
+        default="auto",
+        help="autoencoder, hog, contrastive: the library's recommended recipe "
+        "(features -> 2-D UMAP or t-SNE -> k-means) with a dense autoencoder, HOG "
+        "features or a contrastive (SimCLR) encoder; study: the study's pipelines "
+        "(--autoencoder, --reducer, --clusterer); auto: hog for colour or small "
+        "(side < 16 px) images, else autoencoder (default: %(default)s)",
     )
-    model.add_argument(
-        "--epochs", type=non_negative_int, default=10, metavar="N",
-        help="training epochs (default: %(default)s)",
-    )
-    model.add_argument(
-        "--batch-size", type=positive_int, default=64, metavar="N",
-        help="mini-batch size (default: %(default)s)",
-    )
-    model.add_argument(
-        "--lr", type=positive_float, default=1e-3, metavar="LR",
-        help="learning rate of Adam (default: %(default)s)",
-    )
-    model.add_argument(
-        "--device", default="cpu", metavar="DEVICE",
-        help="torch device: cpu, cuda, cuda:1, mps (default: %(default)s)",
-    )
-    model.add_argument(
-        "--reducer",
-        choices=("pca", "tsne", "none"),
-        default="pca",
-        help="dimension reduction of the latent codes (default: %(default)s)",
-    )
-    model.add_argument(
-        "--n-components", type=positive_int, default=None, metavar="N",
-        help="dimensions kept by the reducer (default: 32 for pca, 2 for tsne)",
-    )
-    model.add_argument(
-        "--clusterer",
-        choices=("kmeans", "gmm"),
-        default="kmeans",
-        help="k-means or a Gaussian mixture (default: %(default)s)",
-    )
-    model.add_argument(
+    recipe.add_argument(
         "--n-clusters", type=positive_int, default=None, metavar="K",
         help="number of clusters (default: the number of true classes when labels "
         "are known, else 2 as in the study)",
     )
-    model.add_argument(
+    recipe.add_argument(
         "--random-state", type=int, default=0, metavar="SEED",
         help="seed of every random step (default: %(default)s)",
+    )
+    embed = cluster.add_argument_group("recommended recipes (autoencoder, hog, contrastive)")
+    embed.add_argument(
+        "--manifold", choices=("auto", "umap", "tsne"), default=None,
+        help="the 2-D embedding; auto: UMAP when umap-learn is installed, else "
+        "t-SNE (default: auto)",
+    )
+    embed.add_argument(
+        "--n-neighbors", type=positive_int, default=None, metavar="N",
+        help="UMAP's neighbourhood size (default: 20, at most the number of images - 1)",
+    )
+    train = cluster.add_argument_group("training (autoencoder, contrastive, study)")
+    train.add_argument(
+        "--epochs", type=non_negative_int, default=None, metavar="N",
+        help="training epochs (default: 250 autoencoder, 30 contrastive, 10 study)",
+    )
+    train.add_argument(
+        "--batch-size", type=positive_int, default=None, metavar="N",
+        help="mini-batch size (default: 256, study 64)",
+    )
+    train.add_argument(
+        "--lr", type=positive_float, default=None, metavar="LR",
+        help="learning rate of Adam (default: 0.001)",
+    )
+    train.add_argument(
+        "--device", default=None, metavar="DEVICE",
+        help="torch device: cpu, cuda, cuda:1, mps (default: cpu)",
+    )
+    study = cluster.add_argument_group("the study's pipelines (--recipe study)")
+    study.add_argument(
+        "--autoencoder",
+        choices=sorted(AUTOENCODERS),
+        default=None,
+        help="ae1/ae2: the study's two networks, conv: ConvAutoEncoder, dense: "
+        "DenseAutoEncoder (default: ae2). Conv networks pad images whose "
+        "size they cannot take (e.g. 28x28 for ae2, which needs multiples of 8)",
+    )
+    study.add_argument(
+        "--reducer",
+        choices=("pca", "tsne", "none"),
+        default=None,
+        help="dimension reduction of the latent codes (default: pca)",
+    )
+    study.add_argument(
+        "--n-components", type=positive_int, default=None, metavar="N",
+        help="dimensions kept by the reducer (default: 32 for pca, 2 for tsne)",
+    )
+    study.add_argument(
+        "--clusterer",
+        choices=("kmeans", "gmm"),
+        default=None,
+        help="k-means or a Gaussian mixture (default: kmeans)",
     )
 
     predict = sub.add_parser(
@@ -214,11 +241,11 @@ def build_parser():
     opts = predict.add_argument_group("model")
     opts.add_argument(
         "--device", default=None, metavar="DEVICE",
-        help="torch device for the autoencoder (default: the saved one when available, "
-        "else cpu)",
+        help="torch device of the model's network (default: the saved one when "
+        "available, else cpu)",
     )
     opts.add_argument(
         "--batch-size", type=positive_int, default=None, metavar="N",
-        help="encoding batch size (default: the saved one)",
+        help="encoding batch size of the model's network (default: the saved one)",
     )
     return parser

@@ -9,10 +9,10 @@ from ._common import EXIT_OK, MARKER, MODEL_FILE, PROG, InputError
 from ._inputs import check_device, check_out_vs_input, describe, load_input
 from ._outputs import (
     OutputDir,
-    cluster_sizes,
+    embedding_axis,
+    fit_summary,
     input_metrics,
     print_summary,
-    scores,
     step_names,
     write_results,
 )
@@ -48,11 +48,16 @@ def run_predict(args, console):
     start = time.perf_counter()
     console.progress(f"[1/3] loading the model from {str(run / MODEL_FILE)!r}")
     pipe = load_model(run / MODEL_FILE, device=args.device)
-    ae = pipe.steps[0][1]
+    first = pipe.steps[0][1]
     if args.batch_size is not None:
-        ae.set_params(batch_size=args.batch_size)
+        if "batch_size" not in first.get_params():
+            raise InputError(
+                f"--batch-size does not apply: the model's first step, "
+                f"{type(first).__name__}, has no network."
+            )
+        first.set_params(batch_size=args.batch_size)
+    shape = tuple(first.input_format_.sample_shape)
     color_mode = "auto"
-    shape = tuple(ae.input_format_.sample_shape)
     if len(shape) == 2:
         color_mode = "grey"
     elif len(shape) == 3 and shape[-1] == 3:
@@ -72,40 +77,30 @@ def run_predict(args, console):
         )
 
     start = time.perf_counter()
-    console.progress(f"[2/3] encoding and reducing {n} images")
-    Z = pipe[:-1].transform(X)
-    timings["transform"] = time.perf_counter() - start
-    start = time.perf_counter()
-    clusterer = pipe.steps[-1][1]
-    console.progress(f"[3/3] labelling with {type(clusterer).__name__}")
-    labels = clusterer.predict(Z)
-    timings["clusterer"] = time.perf_counter() - start
-    reconstruction_loss = -float(ae.score(X))
-    n_clusters = int(getattr(clusterer, "n_clusters", getattr(clusterer, "n_components", 0)))
+    plan = " \u2192 ".join(step_names(pipe))
+    console.progress(f"[2/3] labelling {n} images with {plan}")
+    Z = np.asarray(pipe[:-1].transform(X))
+    labels = pipe.steps[-1][1].predict(Z)
+    timings["predict"] = time.perf_counter() - start
     settings = trained.get("settings", {})
+    if "batch_size" in first.get_params():
+        settings = {**settings, "device": str(first.device), "batch_size": first.batch_size}
     metrics = {
         "command": "predict",
         "version": __version__,
         "model": str(run),
         "input": input_metrics(args, info, X, y),
-        "settings": {**settings, "device": str(ae.device), "batch_size": ae.batch_size},
+        "recipe": trained.get("recipe"),
+        "settings": settings,
         "pipeline": [f"{name}: {type(step).__name__}" for name, step in pipe.steps],
-        "n_clusters": n_clusters,
-        "reconstruction_loss": reconstruction_loss,
-        "reconstruction_loss_note": "mean squared error on the network's [-1, 1] scale",
-        "cluster_sizes": cluster_sizes(labels),
+        **fit_summary(pipe, X, y, labels, trained=False),
     }
-    if y is not None:
-        metrics.update(scores(y, labels))
-    reducer = type(pipe.steps[1][1]).__name__ if len(pipe.steps) > 2 else None
-    title = f"{n} new images: " + " \u2192 ".join(step_names(pipe))
-    Zp = np.asarray(Z)
+    axis_label = embedding_axis(pipe, Z)
+    title = f"{n} new images: {plan}"
     try:
-        write_results(
-            out, console, ae=ae, X=X, Z=Zp, labels=labels, info=info,
-            axis_label="t-SNE" if reducer == "TSNETransformer" and Zp.shape[1] == 2 else None,
-            title=title, metrics=metrics, timings=timings,
-        )
+        write_results(out, console, X=X, Z=Z, labels=labels, info=info,
+                      axis_label=axis_label, title=title, metrics=metrics,
+                      timings=timings, pipeline=pipe, save=False)
     except BaseException:
         out.abort()
         raise

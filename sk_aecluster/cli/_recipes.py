@@ -1,0 +1,185 @@
+"""``--recipe``: which pipeline the ``cluster`` command fits, and which options apply to it.
+
+``autoencoder``, ``hog`` and ``contrastive`` are the feature choices of
+:func:`sk_aecluster.make_recommended_pipeline` (features, a 2-D UMAP or
+t-SNE, k-means); ``study`` is one of the study's pipelines (an autoencoder,
+PCA / t-SNE / nothing, k-means or a Gaussian mixture); ``auto`` picks one of
+the recommended recipes for the images at hand with
+:func:`sk_aecluster.recommended_features`. An option that the chosen recipe
+does not use is an error, never silently ignored.
+"""
+
+from ._common import InputError
+
+RECIPES = ("auto", "autoencoder", "hog", "contrastive", "study")
+LEARNT = ("autoencoder", "contrastive", "study")
+EMBEDDED = ("autoencoder", "hog", "contrastive")
+
+#: option -> (the recipes that use it, its flag)
+OPTIONS = {
+    "epochs": (LEARNT, "--epochs"),
+    "batch_size": (LEARNT, "--batch-size"),
+    "lr": (LEARNT, "--lr"),
+    "device": (LEARNT, "--device"),
+    "autoencoder": (("study",), "--autoencoder"),
+    "reducer": (("study",), "--reducer"),
+    "n_components": (("study",), "--n-components"),
+    "clusterer": (("study",), "--clusterer"),
+    "manifold": (EMBEDDED, "--manifold"),
+    "n_neighbors": (EMBEDDED, "--n-neighbors"),
+}
+
+#: the values an option takes when it is not given, by recipe
+DEFAULTS = {
+    "study": {"epochs": 10, "batch_size": 64, "lr": 1e-3, "device": "cpu",
+              "autoencoder": "ae2", "reducer": "pca", "clusterer": "kmeans"},
+    "autoencoder": {"epochs": 250, "batch_size": 256, "lr": 1e-3, "device": "cpu",
+                    "manifold": "auto", "n_neighbors": 20},
+    "contrastive": {"epochs": 30, "batch_size": 256, "lr": 1e-3, "device": "cpu",
+                    "manifold": "auto", "n_neighbors": 20},
+    "hog": {"manifold": "auto", "n_neighbors": 20},
+}
+
+WHY_NOT = {
+    "hog": "HOG features are computed, not trained",
+    "study": "the study's pipelines reduce with --reducer",
+}
+
+
+def umap_installed():
+    try:
+        import umap  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def resolve(args, X):
+    """Settle ``args.recipe`` (``auto`` -> a recipe) and fill the options it uses.
+
+    Returns a note on how ``auto`` chose (or ``None``). Raises
+    :class:`InputError` for an option the recipe does not use.
+    """
+    from .. import recommended_features
+
+    note = None
+    if args.recipe == "auto":
+        args.recipe = recommended_features(X)
+        kind = "colour" if X.ndim == 4 and X.shape[-1] in (3, 4) else "grey"
+        size = "x".join(str(s) for s in X.shape[1:3])
+        note = f"--recipe auto chose {args.recipe} for {size} {kind} images"
+    recipe = args.recipe
+    given = {dest for dest in OPTIONS if getattr(args, dest) is not None}
+    for dest, (recipes, flag) in OPTIONS.items():
+        value = getattr(args, dest)
+        if value is not None and recipe not in recipes:
+            users = ", ".join(r for r in RECIPES if r in recipes)
+            reason = WHY_NOT.get(recipe, f"the {recipe} recipe does not use it")
+            chosen = f" ({note})" if note else ""
+            raise InputError(
+                f"{flag} does not apply to the {recipe} recipe{chosen}: {reason}. "
+                f"It applies to --recipe {users}."
+            )
+    for dest in OPTIONS:
+        if getattr(args, dest) is None:
+            setattr(args, dest, DEFAULTS[recipe].get(dest))
+    if getattr(args, "manifold", None) == "auto":
+        args.manifold = "umap" if umap_installed() else "tsne"
+    elif args.manifold == "umap" and not umap_installed():
+        raise InputError(
+            "--manifold umap needs umap-learn: pip install 'sk-aecluster[umap]', "
+            "or pass --manifold tsne."
+        )
+    if "n_neighbors" in given and args.manifold == "tsne":
+        raise InputError(
+            "--n-neighbors does not apply to --manifold tsne (t-SNE sets its "
+            "neighbourhoods by perplexity); it applies to --manifold umap."
+        )
+    return note
+
+
+def settings(args, **extra):
+    """The recipe's settings for ``metrics.json``: the options it uses, and the seed."""
+    used = {dest: getattr(args, dest) for dest, (recipes, _) in OPTIONS.items()
+            if args.recipe in recipes}
+    return {"recipe": args.recipe, **used, **extra, "random_state": args.random_state}
+
+
+def build(args, n_clusters, n_components, n_samples, callbacks):
+    """The recipe's unfitted :class:`~sklearn.pipeline.Pipeline` (``verbose=True``)."""
+    from .. import make_recommended_pipeline
+
+    if args.recipe == "study":
+        pipe = _study_pipeline(args, n_clusters, n_components, callbacks)
+    else:
+        network = {}
+        if args.recipe in LEARNT:
+            network = {"callbacks": callbacks, "verbose": 0}
+        pipe = make_recommended_pipeline(
+            n_clusters,
+            features=args.recipe,
+            manifold=args.manifold,
+            # UMAP and t-SNE need fewer neighbours than images
+            n_neighbors=max(2, min(args.n_neighbors, n_samples - 1)),
+            features_params=network,
+            random_state=args.random_state,
+            **({} if args.recipe == "hog" else {
+                "max_epochs": args.epochs, "batch_size": args.batch_size,
+                "lr": args.lr, "device": args.device}),
+        )
+    return pipe.set_params(verbose=True)
+
+
+def _study_pipeline(args, n_clusters, n_components, callbacks):
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+    from sklearn.mixture import GaussianMixture
+    from sklearn.pipeline import Pipeline
+
+    from .. import AE1Encoder, AE2Encoder, ConvAutoEncoder, DenseAutoEncoder
+    from ..manifold import TSNETransformer
+    from ._parser import SIZE_MULTIPLE
+
+    classes = {
+        "ae1": AE1Encoder, "ae2": AE2Encoder,
+        "conv": ConvAutoEncoder, "dense": DenseAutoEncoder,
+    }
+    params = {
+        "max_epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
+        "device": args.device, "random_state": args.random_state,
+        "callbacks": callbacks, "verbose": 0,
+    }
+    if args.autoencoder in SIZE_MULTIPLE:
+        params["pad_images"] = True
+    steps = [("autoencoder", classes[args.autoencoder](**params))]
+    seed = args.random_state
+    if args.reducer == "pca":
+        steps.append(("reducer", PCA(n_components, random_state=seed)))
+    elif args.reducer == "tsne":
+        steps.append(("reducer", TSNETransformer(n_components, random_state=seed)))
+    if args.clusterer == "kmeans":
+        clusterer = KMeans(n_clusters, n_init=10, random_state=seed)
+    else:
+        clusterer = GaussianMixture(n_clusters, random_state=seed)
+    steps.append(("clusterer", clusterer))
+    return Pipeline(steps)
+
+
+def study_components(args, n):
+    """``--n-components`` of the study's reducer, checked against the number of images."""
+    n_components = args.n_components
+    if args.reducer == "pca":
+        if n_components is None:
+            return min(32, n)
+        if n_components > n:
+            raise InputError(
+                f"--n-components {n_components} is more than the {n} images of INPUT "
+                "(PCA keeps at most one component per image)."
+            )
+    elif args.reducer == "tsne":
+        if n < 2:
+            raise InputError("t-SNE needs at least 2 images.")
+        return 2 if n_components is None else n_components
+    elif n_components is not None:
+        raise InputError("--n-components does not apply to --reducer none.")
+    return None
