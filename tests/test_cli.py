@@ -217,7 +217,8 @@ def test_help_and_version():
         status, stdout, _ = run_cli(*args)
         assert status == 0 and stdout
     status, stdout, _ = run_cli("cluster", "--help")
-    for option in ("--autoencoder", "--epochs", "--batch-size", "--lr", "--device", "--reducer",
+    for option in ("--recipe", "--manifold", "--n-neighbors",
+                   "--autoencoder", "--epochs", "--batch-size", "--lr", "--device", "--reducer",
                    "--n-components", "--clusterer", "--n-clusters", "--random-state",
                    "--labels", "--labels-from-folders", "--resize", "--overwrite", "--quiet"):
         assert option in stdout
