@@ -384,8 +384,8 @@ def test_adam_uses_the_fused_kernel_unless_told_otherwise(optimizer, digits):
     assert fused.get_params()["optimizer_params"] is None
     plain = DenseAutoEncoder(**kw, optimizer_params={"fused": False}).fit(X)
     assert _fused(plain) is False
+    # the kernels may round differently (on some CPUs they agree to the bit)
     np.testing.assert_allclose(fused.transform(X), plain.transform(X), rtol=1e-4, atol=1e-5)
-    assert not np.array_equal(fused.transform(X), plain.transform(X))
     # bit-identical again with the same kernel
     np.testing.assert_array_equal(DenseAutoEncoder(**kw).fit(X).transform(X), fused.transform(X))
 
