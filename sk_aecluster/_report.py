@@ -39,6 +39,8 @@ def _recipe_section(metrics):
     recipe = metrics.get("recipe")
     if recipe is not None:
         parts.append(f"<p>Recipe: <code>{H.esc(recipe)}</code></p>")
+    if metrics.get("recipe_choice"):
+        parts.append(f'<p class="note">{H.esc(metrics["recipe_choice"])}</p>')
     steps = metrics.get("pipeline") or []
     if steps:
         parts.append("<p>Pipeline: " + " \u2192 ".join(

@@ -190,7 +190,9 @@ def test_quiet_prints_nothing(data_dir, tmp_path):
         "cluster", data_dir.dir / "trainX.npy", "--out", tmp_path / "q", "--quiet",
         *STUDY, "--epochs", "1", "--n-clusters", "3",
     )
-    assert status == 0 and stdout == "" and stderr == ""
+    # --quiet prints nothing but warnings and errors
+    assert status == 0 and stdout == "", stderr
+    assert all(line.startswith("sk-aecluster: warning:") for line in stderr.splitlines())
     rows = read_csv(tmp_path / "q" / "predictions.csv")
     assert {r[1] for r in rows[1:]} <= {"0", "1", "2"}
     metrics = json.loads((tmp_path / "q" / "metrics.json").read_text())

@@ -122,7 +122,9 @@ def test_learnt_recipes_train_and_predict(recipe, first, step, digits_dir, tmp_p
 def test_quiet_auto_prints_nothing(digits_dir, tmp_path):
     status, stdout, stderr = run_cli("cluster", digits_dir.dir / "train.npz", "--quiet",
                                      "--manifold", "tsne", "--out", tmp_path / "q")
-    assert status == 0 and stdout == "" and stderr == "", stderr
+    # --quiet prints nothing but warnings and errors
+    assert status == 0 and stdout == "", stderr
+    assert all(line.startswith("sk-aecluster: warning:") for line in stderr.splitlines())
     metrics = json.loads((tmp_path / "q" / "metrics.json").read_text())
     assert "fit tsne" in metrics["timings_s"]  # step times are kept when quiet
 
@@ -152,7 +154,7 @@ def test_auto_without_umap_uses_tsne(monkeypatch, digits_dir, tmp_path):
      "--autoencoder does not apply to the contrastive recipe"),
     (["--recipe", "study", "--manifold", "umap"],
      "--manifold does not apply to the study recipe: the study's pipelines reduce with "
-     "--reducer. It applies to --recipe autoencoder, hog, contrastive."),
+     "--reducer. It applies to --recipe autoencoder, hog, contrastive, select."),
     (["--recipe", "hog", "--device", "cpu"], "--device does not apply to the hog recipe"),
     (["--recipe", "hog", "--manifold", "tsne", "--n-neighbors", "5"],
      "--n-neighbors does not apply to --manifold tsne"),

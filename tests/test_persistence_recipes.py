@@ -113,3 +113,50 @@ def test_tampered_contrastive_weights_are_refused(contrastive, tmp_path):
         rewrite(path, {**arrays, key: bad}, metadata, tree)
         with pytest.raises(ValueError, match=match):
             load_model(path)
+
+
+# -- every recipe of make_recommended_pipeline -----------------------------------
+
+RECIPES = [
+    ("autoencoder", "umap"), ("hog", "umap"), ("contrastive", "umap"),
+    ("autoencoder", "tsne"), ("hog", "tsne"), ("contrastive", "tsne"),
+]
+
+
+def recipe(features, manifold):
+    if manifold == "umap":
+        pytest.importorskip("umap")
+    extra = SMALL_CONTRASTIVE if features == "contrastive" else {}
+    pipe = make_recommended_pipeline(10, features=features, manifold=manifold, max_epochs=1,
+                                     n_neighbors=10, features_params=extra, random_state=0)
+    if manifold == "umap":
+        pipe.set_params(umap__n_epochs=50)
+    else:
+        pipe.set_params(tsne__n_iter=50, tsne__early_exaggeration_iter=20)
+    return pipe
+
+
+@pytest.fixture(scope="module", params=RECIPES, ids=["-".join(r) for r in RECIPES])
+def fitted_recipe(request, digits):
+    X, _ = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return request.param, recipe(*request.param).fit(X)
+
+
+def test_every_recipe_round_trips(fitted_recipe, digits, tmp_path):
+    (features, manifold), pipe = fitted_recipe
+    X, new = digits
+    again = round_trip(pipe, tmp_path)
+    assert [name for name, _ in again.steps] == [name for name, _ in pipe.steps]
+    assert type(again[1]) is type(pipe[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for data in (new, X):
+            np.testing.assert_allclose(again[:-1].transform(data), pipe[:-1].transform(data),
+                                       rtol=1e-6, atol=1e-6)
+            assert np.array_equal(again.predict(data), pipe.predict(data))
+    # the training data itself is recognised: its embedding, as fit left it
+    if manifold == "umap":
+        Z = pipe[:1].transform(X)
+        assert np.array_equal(again[1].transform(Z), pipe[1].embedding_)

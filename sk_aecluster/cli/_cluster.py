@@ -30,37 +30,80 @@ def choose_n_clusters(args, y, n):
 
     n_classes = None if y is None else len(np.unique(y))
     n_clusters = args.n_clusters
+    too_few = None
     if n_clusters is None:
-        n_clusters = n_classes if n_classes is not None and n_classes >= 2 else 2
-    if n_clusters > n:
+        n_clusters = n_classes if n_classes is not None and n_classes >= 2 else "auto"
+        if n_clusters == "auto" and n < 13:
+            n_clusters, too_few = 2, f" (default: {n} images are too few to choose among " \
+                "2 to 12; set --n-clusters)"
+    if n_clusters == "auto":
+        if n < 13:
+            raise InputError(
+                f"choosing the number of clusters among 2 to 12 needs more than the {n} "
+                "images of INPUT; pass --n-clusters."
+            )
+        if args.recipe == "study" and args.clusterer == "gmm":
+            raise InputError("--n-clusters auto needs --clusterer kmeans; pass a number.")
+    elif n_clusters > n:
         raise InputError(
             f"{n_clusters} clusters are more than the {n} images of INPUT; "
             "pass a smaller --n-clusters."
         )
-    if args.n_clusters is not None:
+    if n_clusters == "auto":
+        why = " chosen among 2 to 12 by the stability score" + (
+            "" if args.n_clusters is not None else " (no labels; set --n-clusters)")
+    elif too_few:
+        why = too_few
+    elif args.n_clusters is not None:
         why = ""
-    elif n_classes is not None and n_clusters == n_classes:
-        why = " (the number of true classes)"
     else:
-        why = " (default; set --n-clusters)"
+        why = " (the number of true classes)"
     return n_clusters, why
 
 
-def fit(pipe, X, console, timings):
-    """``pipe.fit_predict(X)``, its per-step lines and times routed to the console."""
+def fit(estimator, X, console, timings):
+    """Fit, with per-step lines and times routed to the console; the fitted pipeline.
+
+    ``estimator`` is a recipe's pipeline (``fit_predict``) or a
+    :class:`~sk_aecluster.StabilityRecipeSelector` over such pipelines,
+    whose chosen pipeline is returned.
+    """
     stage_log = _console.StageLog(console)
     start = time.perf_counter()
     with warnings.catch_warnings(), contextlib.redirect_stdout(stage_log):
         for message in _QUIET_WARNINGS:
             warnings.filterwarnings("ignore", message=message)
-        labels = pipe.fit_predict(X)
+        labels = estimator.fit_predict(X)
     timings["fit"] = time.perf_counter() - start
     timings.update({f"fit {name}": t for name, t in stage_log.timings.items()})
+    pipe = getattr(estimator, "best_estimator_", estimator)
     net = network_step(pipe)
     if net is not None and net.n_epochs_ < net.max_epochs:
         # skorch ends training quietly on Ctrl-C
         raise Interrupted(f"training stopped after {net.n_epochs_} of {net.max_epochs} epochs")
-    return labels
+    return pipe, labels
+
+
+def selection_summary(selector, console):
+    """What a selector chose, for the console and ``metrics.json``."""
+    def fmt(scores):
+        return ", ".join(f"{name} {score:.3f}" for name, score in scores.items())
+
+    summary = {
+        "chosen": selector.best_name_, "n_clusters": selector.n_clusters_,
+        "scores": dict(selector.scores_),
+        "n_clusters_scores": {name: {str(k): v for k, v in by_k.items()}
+                              for name, by_k in selector.n_clusters_scores_.items()},
+        "fit_times_s": dict(selector.fit_times_), "score_times_s": dict(selector.score_times_),
+    }
+    for name, by_k in selector.n_clusters_scores_.items():
+        console.progress(f"      {name}: stability by number of clusters: {fmt(by_k)}")
+    if len(selector.scores_) > 1:
+        console.progress(f"      stability of each recipe: {fmt(selector.scores_)}")
+    note = (f"{selector.best_name_} with {selector.n_clusters_} clusters, stability "
+            f"{selector.best_score_:.3f}")
+    console.progress(f"      chosen: {note}")
+    return summary, note
 
 
 def run_cluster(args, console):
@@ -83,19 +126,34 @@ def run_cluster(args, console):
     n_clusters, why = choose_n_clusters(args, y, n)
     n_components = None
     if args.recipe == "study":
-        n_components = _recipes.study_components(args, n)
+        n_components = _recipes.study_components(args, n, selecting=n_clusters == "auto")
 
-    pipe = _recipes.build(args, n_clusters, n_components, n,
-                          _console.progress_callbacks(console))
-    plan = " \u2192 ".join(step_names(pipe))
+    estimator = _recipes.build(args, n_clusters, n_components, n,
+                               _console.progress_callbacks(console))
+    selecting = not hasattr(estimator, "steps")
+    if args.recipe == "select":
+        plan = "choosing among " + ", ".join(_recipes.SELECTED) + " by the stability score"
+    else:
+        plan = " \u2192 ".join(step_names(estimator.candidates[args.recipe]
+                                          if selecting else estimator))
     training = ""
     if args.recipe in _recipes.LEARNT:
         plural = "" if args.epochs == 1 else "s"
         training = (f"; training {args.epochs} epoch{plural} on {args.device} "
                     f"(batch size {args.batch_size}, lr {args.lr:g})")
+    k_text = "" if n_clusters == "auto" else f"{n_clusters} "
     console.progress(f"[2/3] fitting the {args.recipe} recipe, {plan}, "
-                     f"{n_clusters} clusters{why}{training}")
-    labels = fit(pipe, X, console, timings)
+                     f"{k_text}clusters{why}{training}")
+    pipe, labels = fit(estimator, X, console, timings)
+    selection, recipe = None, args.recipe
+    if selecting:
+        selection, chosen = selection_summary(estimator, console)
+        note = chosen if note is None else f"{note}; {chosen}"
+        n_clusters = estimator.n_clusters_
+        if args.recipe == "select":
+            recipe = estimator.best_name_
+            note = f"--recipe select chose {chosen}"
+    plan = " \u2192 ".join(step_names(pipe))
     Z, axis_label = clusterer_input(pipe, X)
 
     padded = None
@@ -113,9 +171,10 @@ def run_cluster(args, console):
         "command": "cluster",
         "version": __version__,
         "input": input_metrics(args, info, X, y, padded_to=padded),
-        "recipe": args.recipe,
+        "recipe": recipe,
         "recipe_choice": note,
         "settings": _recipes.settings(args, **extra, n_clusters=n_clusters),
+        **({"selection": selection} if selection else {}),
         "pipeline": [f"{name}: {type(step).__name__}" for name, step in pipe.steps],
         **fit_summary(pipe, X, y, labels),
     }

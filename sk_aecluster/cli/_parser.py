@@ -37,6 +37,17 @@ non_negative_int = number(int, 0, False, "an integer >= 0")
 positive_float = number(float, 0.0, True, "a positive number")
 
 
+def n_clusters(text):
+    """``--n-clusters``: a positive integer or ``auto``."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer or auto, got {text!r}") from None
+
+
 def image_size(text):
     match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
     if not match or int(match.group(1)) < 1 or int(match.group(2)) < 1:
@@ -155,12 +166,14 @@ def build_parser():
         "(features -> 2-D UMAP or t-SNE -> k-means) with a dense autoencoder, HOG "
         "features or a contrastive (SimCLR) encoder; study: the study's pipelines "
         "(--autoencoder, --reducer, --clusterer); auto: hog for colour or small "
-        "(side < 16 px) images, else autoencoder (default: %(default)s)",
+        "(side < 16 px) images, else autoencoder; select: fit autoencoder, hog and "
+        "contrastive and keep the most stable, without labels (the sum of their "
+        "training times) (default: %(default)s)",
     )
     recipe.add_argument(
-        "--n-clusters", type=positive_int, default=None, metavar="K",
-        help="number of clusters (default: the number of true classes when labels "
-        "are known, else 2 as in the study)",
+        "--n-clusters", type=n_clusters, default=None, metavar="K",
+        help="number of clusters, or auto: chosen among 2 to 12 by the stability "
+        "score (default: the number of true classes when labels are known, else auto)",
     )
     recipe.add_argument(
         "--random-state", type=int, default=0, metavar="SEED",

@@ -11,16 +11,18 @@ does not use is an error, never silently ignored.
 
 from ._common import InputError
 
-RECIPES = ("auto", "autoencoder", "hog", "contrastive", "study")
+RECIPES = ("auto", "autoencoder", "hog", "contrastive", "study", "select")
 LEARNT = ("autoencoder", "contrastive", "study")
-EMBEDDED = ("autoencoder", "hog", "contrastive")
+EMBEDDED = ("autoencoder", "hog", "contrastive", "select")
+#: the recipes ``--recipe select`` chooses among
+SELECTED = ("autoencoder", "hog", "contrastive")
 
 #: option -> (the recipes that use it, its flag)
 OPTIONS = {
     "epochs": (LEARNT, "--epochs"),
-    "batch_size": (LEARNT, "--batch-size"),
-    "lr": (LEARNT, "--lr"),
-    "device": (LEARNT, "--device"),
+    "batch_size": ((*LEARNT, "select"), "--batch-size"),
+    "lr": ((*LEARNT, "select"), "--lr"),
+    "device": ((*LEARNT, "select"), "--device"),
     "autoencoder": (("study",), "--autoencoder"),
     "reducer": (("study",), "--reducer"),
     "n_components": (("study",), "--n-components"),
@@ -38,11 +40,14 @@ DEFAULTS = {
     "contrastive": {"epochs": 30, "batch_size": 256, "lr": 1e-3, "device": "cpu",
                     "manifold": "auto", "n_neighbors": 20},
     "hog": {"manifold": "auto", "n_neighbors": 20},
+    "select": {"batch_size": 256, "lr": 1e-3, "device": "cpu",
+               "manifold": "auto", "n_neighbors": 20},
 }
 
 WHY_NOT = {
     "hog": "HOG features are computed, not trained",
     "study": "the study's pipelines reduce with --reducer",
+    "select": "each recipe trains for its own default number of epochs",
 }
 
 
@@ -106,28 +111,47 @@ def settings(args, **extra):
 
 
 def build(args, n_clusters, n_components, n_samples, callbacks):
-    """The recipe's unfitted :class:`~sklearn.pipeline.Pipeline` (``verbose=True``)."""
+    """What ``cluster`` fits: the recipe's unfitted :class:`~sklearn.pipeline.Pipeline`.
+
+    With ``--recipe select`` or ``--n-clusters auto``, a
+    :class:`~sk_aecluster.StabilityRecipeSelector` over the recipe's
+    pipelines (``select``: autoencoder, HOG, contrastive), which chooses the
+    recipe and the number of clusters by the stability score. A single
+    pipeline reports its steps (``verbose=True``); a selector's repeated
+    fits do not.
+    """
+    from ..model_selection import StabilityRecipeSelector
+
+    names = SELECTED if args.recipe == "select" else (args.recipe,)
+    k = 2 if n_clusters == "auto" else n_clusters
+    pipes = {name: _pipeline(args, name, k, n_components, n_samples, callbacks)
+             for name in names}
+    if args.recipe != "select" and n_clusters != "auto":
+        return pipes[args.recipe].set_params(verbose=True)
+    return StabilityRecipeSelector(n_clusters, candidates=pipes,
+                                   random_state=args.random_state)
+
+
+def _pipeline(args, recipe, n_clusters, n_components, n_samples, callbacks):
     from .. import make_recommended_pipeline
 
-    if args.recipe == "study":
-        pipe = _study_pipeline(args, n_clusters, n_components, callbacks)
-    else:
-        network = {}
-        if args.recipe in LEARNT:
-            network = {"callbacks": callbacks, "verbose": 0}
-        pipe = make_recommended_pipeline(
-            n_clusters,
-            features=args.recipe,
-            manifold=args.manifold,
-            # UMAP and t-SNE need fewer neighbours than images
-            n_neighbors=max(2, min(args.n_neighbors, n_samples - 1)),
-            features_params=network,
-            random_state=args.random_state,
-            **({} if args.recipe == "hog" else {
-                "max_epochs": args.epochs, "batch_size": args.batch_size,
-                "lr": args.lr, "device": args.device}),
-        )
-    return pipe.set_params(verbose=True)
+    if recipe == "study":
+        return _study_pipeline(args, n_clusters, n_components, callbacks)
+    training = {}
+    if recipe in LEARNT:
+        training = {"batch_size": args.batch_size, "lr": args.lr, "device": args.device,
+                    "features_params": {"callbacks": callbacks, "verbose": 0}}
+        if args.recipe != "select":
+            training["max_epochs"] = args.epochs
+    return make_recommended_pipeline(
+        n_clusters,
+        features=recipe,
+        manifold=args.manifold,
+        # UMAP and t-SNE need fewer neighbours than images
+        n_neighbors=max(2, min(args.n_neighbors, n_samples - 1)),
+        random_state=args.random_state,
+        **training,
+    )
 
 
 def _study_pipeline(args, n_clusters, n_components, callbacks):
@@ -165,12 +189,16 @@ def _study_pipeline(args, n_clusters, n_components, callbacks):
     return Pipeline(steps)
 
 
-def study_components(args, n):
-    """``--n-components`` of the study's reducer, checked against the number of images."""
+def study_components(args, n, selecting=False):
+    """``--n-components`` of the study's reducer, checked against the number of images.
+
+    When the stability score chooses the number of clusters it refits on
+    subsamples of 80% of the images, which PCA's default size must fit.
+    """
     n_components = args.n_components
     if args.reducer == "pca":
         if n_components is None:
-            return min(32, n)
+            return min(32, int(0.8 * n) if selecting else n)
         if n_components > n:
             raise InputError(
                 f"--n-components {n_components} is more than the {n} images of INPUT "

@@ -19,6 +19,8 @@ Supported models:
   (their ``encoder`` and ``init`` parameters must be supported models or
   ``None``; a ``memory`` must be ``None`` or a path);
 * :class:`~sk_aecluster.TSNETransformer` and :class:`~sk_aecluster.HOGFeatures`;
+* ``umap.UMAP`` (umap-learn 0.5; see ``_umap`` for what is stored and
+  what is rebuilt at load);
 * :class:`sklearn.pipeline.Pipeline` of supported steps;
 * the scikit-learn estimators listed in :data:`SKLEARN_ESTIMATORS` (scalers,
   PCA variants, k-means, Gaussian mixtures, ...).

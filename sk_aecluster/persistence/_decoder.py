@@ -188,7 +188,8 @@ class Decoder:
         params = self.params(node.get("params"), where)
         try:
             est = cls(**params)
-            est._validate_params()
+            if hasattr(est, "_parameter_constraints"):  # umap.UMAP has none
+                est._validate_params()
         except (TypeError, ValueError) as exc:
             self.fail(where, f"invalid parameters: {exc}")
         config = self.value(node.get("output_config", {"$t": "dict", "v": {}}), where)

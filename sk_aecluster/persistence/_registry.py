@@ -4,7 +4,16 @@ To support a new kind, write one module defining a :class:`~._kind.Kind`
 named ``KIND`` and add it to :data:`KINDS` (see the package docstring).
 """
 
-from . import _autoencoders, _contrastive, _deep_cluster, _hog, _pipeline, _sklearn, _tsne
+from . import (
+    _autoencoders,
+    _contrastive,
+    _deep_cluster,
+    _hog,
+    _pipeline,
+    _sklearn,
+    _tsne,
+    _umap,
+)
 from ._kind import name_of
 
 #: Every kind of model, in no particular order (a model matches by exact type).
@@ -16,6 +25,7 @@ KINDS = (
     _tsne.KIND,
     _hog.KIND,
     _sklearn.KIND,
+    _umap.KIND,
 )
 
 _BY_TAG = {kind.tag: kind for kind in KINDS}
