@@ -14,6 +14,10 @@ Usage::
     python benchmarks/bench_quality.py --recipes recommended --recommended-epochs 250
     python benchmarks/bench_quality.py --datasets mnist --recipes recommended --device cuda
     python benchmarks/bench_quality.py --datasets usps --recipes dec,idec,idec_recipe --seeds 0
+    python benchmarks/bench_quality.py --datasets cifar2,cifar10 --recipes contrastive
+
+The ``contrastive`` rows are followed by a row with the 5-fold kNN accuracy
+of the encoder's features (``benchmarks/_contrastive.py``).
 """
 
 import argparse
@@ -24,6 +28,7 @@ import warnings
 
 import numpy as np
 from _common import machine_description
+from _contrastive import contrastive_recipes, knn_accuracy
 from _data import LOADERS, DataNotFound
 from _deep import deep_recipes
 from sklearn.cluster import KMeans
@@ -72,7 +77,7 @@ def on_device(pipe, device):
     return pipe
 
 
-def recipes(X, k, seed, tiny, recommended_epochs=None):
+def recipes(X, k, seed, tiny, recommended_epochs=None, contrastive_epochs=None):
     """Recipe name -> unfitted pipeline for images ``X`` and ``k`` clusters."""
     ep = 1 if tiny else None
     rec_epochs = ep or recommended_epochs
@@ -132,6 +137,7 @@ def recipes(X, k, seed, tiny, recommended_epochs=None):
     except ImportError:
         pass
     out.update(deep_recipes(k, seed, tiny, recommended_epochs))  # DEC and IDEC (issue 16)
+    out.update(contrastive_recipes(X, k, seed, tiny, contrastive_epochs))  # issue 15
     return out
 
 
@@ -144,6 +150,9 @@ def main(argv=None):
     p.add_argument("--recommended-epochs", type=int, default=None, metavar="N",
                    help="train the recommended recipes' autoencoder for N epochs "
                    "instead of the recipe's default")
+    p.add_argument("--contrastive-epochs", type=int, default=None, metavar="N",
+                   help="train the contrastive recipe's encoder for N epochs instead of "
+                   "the recipe's default")
     p.add_argument("--plain-adam", action="store_true",
                    help="autoencoders with torch's default Adam kernel instead of the "
                    "fused one the library selects (how the rows marked so were measured)")
@@ -170,8 +179,10 @@ def main(argv=None):
         names = None if args.recipes == "all" else args.recipes.split(",")
         for recipe in (names or recipes(X, k, 0, args.tiny)):
             scores = {"acc": [], "nmi": [], "ari": [], "time": []}
+            knn = []
             for seed in seeds:
-                pipe = recipes(X, k, seed, args.tiny, args.recommended_epochs).get(recipe)
+                pipe = recipes(X, k, seed, args.tiny, args.recommended_epochs,
+                               args.contrastive_epochs).get(recipe)
                 if pipe is None:
                     break
                 if args.plain_adam:
@@ -183,6 +194,7 @@ def main(argv=None):
                 scores["acc"].append(clustering_accuracy_score(y, labels))
                 scores["nmi"].append(normalized_mutual_info_score(y, labels))
                 scores["ari"].append(adjusted_rand_score(y, labels))
+                knn.append(knn_accuracy(pipe, X, y, seed))
             if not scores["acc"]:
                 print(f"| {name} | {recipe} | not available | | | |")
                 continue
@@ -194,6 +206,12 @@ def main(argv=None):
 
             print(f"| {name} | {recipe} | {fmt(scores['acc'])} | {fmt(scores['nmi'])} | "
                   f"{fmt(scores['ari'])} | {statistics.mean(scores['time']):.0f} |", flush=True)
+            if all(v is not None for v in knn):
+                accs = ", ".join(f"{v:.3f}" for v in scores["acc"])
+                knns = ", ".join(f"{v:.3f}" for v in knn)
+                print(f"| {name} | {recipe}: 5-fold kNN on its features | {fmt(knn)} | | | |")
+                print(f"| {name} | {recipe}: per seed {args.seeds}: accuracy {accs}; "
+                      f"kNN {knns} | | | | |", flush=True)
     return 0
 
 

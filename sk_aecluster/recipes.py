@@ -57,7 +57,7 @@ def make_recommended_pipeline(
     :class:`ContrastiveEncoder` (SimCLR: a small conv network trained,
     without labels, to map two random crops, flips and colour distortions
     of one image close together) takes the first step. It costs training
-    time (about 14 s per epoch of 10,000 32x32 colour images on two CPU
+    time (about 17 s per epoch of 10,000 32x32 colour images on two CPU
     cores) and is the choice for colour photographs when that time is
     available (``benchmarks/RESULTS.md``).
 

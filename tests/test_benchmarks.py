@@ -72,6 +72,21 @@ def test_bench_quality_deep_clustering_rows_smoke(tmp_path, monkeypatch):
         assert 0.1 < float(r.split("|")[3]) <= 1.0
 
 
+def test_bench_quality_contrastive_rows_smoke(tmp_path, monkeypatch):
+    pytest.importorskip("umap")
+    monkeypatch.setenv("SK_AECLUSTER_BENCH_CONTRASTIVE_MEMORY", str(tmp_path))
+    out = run("bench_quality.py", "--datasets", "digits", "--seeds", "0", "--tiny",
+              "--recipes", "contrastive")
+    rows = [line.split("|") for line in out.splitlines() if line.startswith("| digits")]
+    assert [r[2].strip() for r in rows] == [
+        "contrastive", "contrastive: 5-fold kNN on its features",
+        "contrastive: per seed 0: accuracy " + rows[0][3].strip() + "; kNN "
+        + rows[1][3].strip()]
+    for r in rows[:2]:
+        assert 0.1 < float(r[3]) <= 1.0
+    assert any(tmp_path.iterdir())  # the encoder went through the cache
+
+
 def test_bench_quality_plain_adam_sets_torch_default_kernel(monkeypatch):
     monkeypatch.syspath_prepend(str(BENCH))
     import bench_quality
