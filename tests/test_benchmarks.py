@@ -130,3 +130,12 @@ def test_gpu_check_script_is_complete():
     for part in ("-m gpu", "bench_speed.py --device", "bench_quality.py --device",
                  "gpu_check.txt"):
         assert part in script
+
+
+def test_bench_selection_smoke():
+    out = run("bench_selection.py", "--datasets", "digits", "--seeds", "0", "--tiny")
+    rows = [line for line in out.splitlines() if line.startswith("| digits")]
+    assert len(rows) == 1
+    cells = [c.strip() for c in rows[0].split("|")]
+    assert cells[5] in {"autoencoder", "hog", "contrastive"}
+    assert 0.1 < float(cells[6]) <= 1.0 and float(cells[8]) >= 1.0
