@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.utils import Bunch
+from test_cli import STUDY, files_in, read_csv, run_cli
+from test_report import _Page
 
 from sk_aecluster import load_model, make_recommended_pipeline, recommended_features
 from sk_aecluster.cli import MARKER, _recipes
-from test_cli import STUDY, files_in, read_csv, run_cli
-from test_report import _Page
 
 pytest.importorskip("umap")
 
