@@ -160,3 +160,73 @@ def test_every_recipe_round_trips(fitted_recipe, digits, tmp_path):
     if manifold == "umap":
         Z = pipe[:1].transform(X)
         assert np.array_equal(again[1].transform(Z), pipe[1].embedding_)
+
+
+# -- UMAP entries: refused when tampered, clear errors --------------------------------
+@pytest.fixture(scope="module")
+def small_umap():
+    umap = pytest.importorskip("umap")
+    X = np.random.RandomState(0).rand(60, 5).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return umap.UMAP(n_neighbors=5, n_epochs=20, random_state=0).fit(X), X
+
+
+def test_umap_round_trip_transforms_alike(small_umap, tmp_path):
+    model, X = small_umap
+    new = np.random.RandomState(1).rand(10, 5).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded = round_trip(model, tmp_path)
+        np.testing.assert_array_equal(loaded.transform(new), model.transform(new))
+        np.testing.assert_array_equal(loaded.transform(X), model.embedding_)
+
+
+@pytest.mark.parametrize("tamper, match", [
+    (lambda t, a: a.update({t["fitted"]["raw_data"]["key"]: np.zeros((60,), np.float32)}),
+     "training data must be a 2-D"),
+    (lambda t, a: a.update({t["fitted"]["embedding"]["key"]: np.zeros((59, 2), np.float32)}),
+     "the embedding has shape"),
+    (lambda t, a: t["fitted"].update(n_neighbors=-3), "bad n_neighbors"),
+    (lambda t, a: t["fitted"].update(small_data="yes"), "bad small_data"),
+    (lambda t, a: t.update({"class": "os.system"}), "class|not umap.UMAP"),
+])
+def test_tampered_umap_files_are_refused(tamper, match, small_umap, tmp_path):
+    path = tmp_path / "u.safetensors"
+    save_model(small_umap[0], path)
+    arrays, metadata, tree = read(path)
+    tamper(tree, arrays)
+    rewrite(path, arrays, metadata, tree)
+    with pytest.raises(ValueError, match=match):
+        load_model(path)
+
+
+def test_umap_with_a_callable_metric_is_not_saved(small_umap, tmp_path):
+    model, _ = small_umap
+    from sklearn.base import clone
+
+    odd = clone(model).set_params(metric=lambda a, b: 0.0)
+    odd.__dict__.update({k: v for k, v in model.__dict__.items() if k.endswith("_")})
+    with pytest.raises(TypeError, match="metric=<callable>.*cannot be saved"):
+        save_model(odd, tmp_path / "odd.safetensors")
+    assert not (tmp_path / "odd.safetensors").exists()
+
+
+def test_loading_a_umap_without_umap_learn(small_umap, tmp_path, monkeypatch):
+    import builtins
+    import sys
+
+    path = tmp_path / "u.safetensors"
+    save_model(small_umap[0], path)
+    real_import = builtins.__import__
+
+    def no_umap(name, *args, **kwargs):
+        if name == "umap" or name.startswith("umap."):
+            raise ImportError("No module named 'umap'")
+        return real_import(name, *args, **kwargs)
+
+    for name in [m for m in sys.modules if m == "umap" or m.startswith("umap.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(builtins, "__import__", no_umap)
+    with pytest.raises(ImportError, match=r'pip install "sk-aecluster\[umap\]"'):
+        load_model(path)
