@@ -197,3 +197,36 @@ def test_main_job_on_the_bundled_digits(tmp_path):
     assert metrics["clustering_accuracy"] >= 0.95, metrics["clustering_accuracy"]
     assert f"clustering accuracy {metrics['clustering_accuracy']:.4f}" in stdout
     assert Path(tmp_path / "main" / "report.html").stat().st_size > 10_000
+
+
+def test_n_clusters_auto_without_labels(tmp_path):
+    from sk_aecluster.datasets import load_digits_images
+
+    np.save(tmp_path / "x.npy", load_digits_images().images[:120])
+    status, _, stderr = run_cli("cluster", tmp_path / "x.npy", "--manifold", "tsne",
+                                "--out", tmp_path / "o")
+    assert status == 0, stderr
+    assert "chosen among 2 to 12 by the stability score (no labels" in stderr
+    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
+    selection = metrics["selection"]
+    assert sorted(map(int, selection["n_clusters_scores"]["hog"])) == list(range(2, 13))
+    assert metrics["n_clusters"] == selection["n_clusters"]
+    assert len(metrics["cluster_sizes"]) == selection["n_clusters"]
+    status, _, stderr = run_cli("cluster", tmp_path / "x.npy", "--n-clusters", "many",
+                                "--out", tmp_path / "bad")
+    assert status == 2 and "expected a positive integer or auto, got 'many'" in stderr
+
+
+def test_recipe_select_keeps_the_most_stable(digits_dir, tmp_path):
+    status, _, stderr = run_cli("cluster", digits_dir.dir / "train.npz", "--recipe", "select",
+                                "--manifold", "tsne", "--n-clusters", "10",
+                                "--out", tmp_path / "s")
+    assert status == 0, stderr
+    metrics = json.loads((tmp_path / "s" / "metrics.json").read_text())
+    scores = metrics["selection"]["scores"]
+    assert set(scores) == {"autoencoder", "hog", "contrastive"}
+    assert metrics["recipe"] == max(scores, key=scores.get)
+    assert metrics["recipe_choice"].startswith(f"--recipe select chose {metrics['recipe']}")
+    status, _, stderr = run_cli("cluster", digits_dir.dir / "train.npz", "--recipe", "select",
+                                "--epochs", "3", "--out", tmp_path / "e")
+    assert status == 2 and "--epochs does not apply to the select recipe" in stderr

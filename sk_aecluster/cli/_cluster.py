@@ -26,39 +26,32 @@ _QUIET_WARNINGS = (".*n_jobs value .* overridden to 1 by setting random_state",
 
 
 def choose_n_clusters(args, y, n):
+    """The number of clusters (or ``"auto"``) and the words that say why."""
     import numpy as np
 
-    n_classes = None if y is None else len(np.unique(y))
-    n_clusters = args.n_clusters
-    too_few = None
-    if n_clusters is None:
-        n_clusters = n_classes if n_classes is not None and n_classes >= 2 else "auto"
-        if n_clusters == "auto" and n < 13:
-            n_clusters, too_few = 2, f" (default: {n} images are too few to choose among " \
-                "2 to 12; set --n-clusters)"
-    if n_clusters == "auto":
-        if n < 13:
-            raise InputError(
-                f"choosing the number of clusters among 2 to 12 needs more than the {n} "
-                "images of INPUT; pass --n-clusters."
-            )
-        if args.recipe == "study" and args.clusterer == "gmm":
-            raise InputError("--n-clusters auto needs --clusterer kmeans; pass a number.")
-    elif n_clusters > n:
-        raise InputError(
-            f"{n_clusters} clusters are more than the {n} images of INPUT; "
-            "pass a smaller --n-clusters."
-        )
-    if n_clusters == "auto":
-        why = " chosen among 2 to 12 by the stability score" + (
-            "" if args.n_clusters is not None else " (no labels; set --n-clusters)")
-    elif too_few:
-        why = too_few
-    elif args.n_clusters is not None:
-        why = ""
+    low, high = _recipes.K_RANGE[0], _recipes.K_RANGE[-1]
+    k = args.n_clusters
+    if k is None:
+        n_classes = None if y is None else len(np.unique(y))
+        if n_classes is not None and n_classes >= 2:
+            return n_classes, " (the number of true classes)"
+        if n <= high:
+            return 2, (f" (default: {n} images are too few to choose among {low} to "
+                       f"{high}; set --n-clusters)")
+        k, why = "auto", " (no labels; set --n-clusters)"
     else:
-        why = " (the number of true classes)"
-    return n_clusters, why
+        why = ""
+    if k != "auto":
+        if k > n:
+            raise InputError(f"{k} clusters are more than the {n} images of INPUT; "
+                             "pass a smaller --n-clusters.")
+        return k, why
+    if n <= high:
+        raise InputError(f"choosing the number of clusters among {low} to {high} needs "
+                         f"more than the {n} images of INPUT; pass --n-clusters.")
+    if args.recipe == "study" and args.clusterer == "gmm":
+        raise InputError("--n-clusters auto needs --clusterer kmeans; pass a number.")
+    return k, f" chosen among {low} to {high} by the stability score{why}"
 
 
 def fit(estimator, X, console, timings):

@@ -14,6 +14,8 @@ from ._common import InputError
 RECIPES = ("auto", "autoencoder", "hog", "contrastive", "study", "select")
 LEARNT = ("autoencoder", "contrastive", "study")
 EMBEDDED = ("autoencoder", "hog", "contrastive", "select")
+#: the numbers of clusters ``--n-clusters auto`` chooses among
+K_RANGE = range(2, 13)
 #: the recipes ``--recipe select`` chooses among
 SELECTED = ("autoencoder", "hog", "contrastive")
 
@@ -128,7 +130,7 @@ def build(args, n_clusters, n_components, n_samples, callbacks):
              for name in names}
     if args.recipe != "select" and n_clusters != "auto":
         return pipes[args.recipe].set_params(verbose=True)
-    return StabilityRecipeSelector(n_clusters, candidates=pipes,
+    return StabilityRecipeSelector(n_clusters, candidates=pipes, n_clusters_range=K_RANGE,
                                    random_state=args.random_state)
 
 
