@@ -109,8 +109,9 @@ def image_folder(tmp_path_factory):
 def test_cluster_writes_every_output(cluster_run):
     assert cluster_run.status == 0, cluster_run.stderr
     assert files_in(cluster_run.out) == sorted(OUTPUT_FILES)
-    for stage in ("[1/3] loaded 24 images", "[2/3] fitting the study recipe, AE2Encoder",
-                  "step 1 of 3 (autoencoder) done", "step 3 of 3 (clusterer) done", "[3/3]"):
+    for stage in ("[1/3] loaded 24 images", "[2/3] fitting the study recipe with 2 clusters",
+                  "AE2Encoder", "step 1 of 3 (autoencoder) done",
+                  "step 3 of 3 (clusterer) done", "[3/3]"):
         assert stage in cluster_run.stderr
     assert "train_loss" in cluster_run.stderr  # skorch's epoch table
     assert "\x1b[" not in cluster_run.stderr  # no colour codes off a terminal

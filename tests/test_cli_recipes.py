@@ -46,17 +46,26 @@ def test_recommended_features_rule():
 
 
 def test_auto_chooses_hog_for_small_images(auto_run):
-    assert "--recipe auto chose hog for 8x8 grey images" in auto_run.stderr
+    assert ("trying hog, the rule's recipe for 8x8 grey images first: kept if its stability "
+            "score is at least 0.9" in auto_run.stderr)
+    assert "[StabilityRecipeSelector] fitting and scoring hog (1 of 3)" in auto_run.stderr
     for line in ("step 1 of 3 (hog) done", "step 2 of 3 (umap) done",
                  "step 3 of 3 (cluster) done"):
         assert line in auto_run.stderr
     metrics = json.loads((auto_run.out / "metrics.json").read_text())
-    assert metrics["recipe"] == "hog" and "auto chose hog" in metrics["recipe_choice"]
+    assert metrics["recipe"] == "hog"
+    score = metrics["selection"]["scores"]["hog"]
+    assert list(metrics["selection"]["scores"]) == ["hog"] and score >= _recipes.AUTO_ACCEPT
+    assert metrics["recipe_choice"] == (
+        f"--recipe auto chose hog with 10 clusters, stability {score:.3f} (at least 0.9: the "
+        "other recipes not tried)")
+    assert metrics["recipe_choice"] in auto_run.stderr
     assert metrics["settings"] == {"recipe": "hog", "manifold": "umap", "n_neighbors": 20,
                                    "n_clusters": 10, "random_state": 0}
     assert metrics["pipeline"] == ["hog: HOGFeatures", "umap: UMAP", "cluster: KMeans"]
     assert "reconstruction_loss" not in metrics and metrics["clustering_accuracy"] > 0.8
-    assert {"fit hog", "fit umap", "fit cluster", "report", "total"} <= set(metrics["timings_s"])
+    assert {"fit hog", "fit umap", "fit cluster", "stability hog", "report",
+            "total"} <= set(metrics["timings_s"])
     # no decoder: no reconstructions
     assert files_in(auto_run.out) == sorted([
         "predictions.csv", "embedding.png", "model.safetensors", "report.html",
@@ -146,15 +155,16 @@ def test_auto_without_umap_uses_tsne(monkeypatch, digits_dir, tmp_path):
      "--epochs does not apply to the hog recipe: HOG features are computed, not trained. "
      "It applies to --recipe autoencoder, contrastive, study."),
     (["--epochs", "3"],
-     "--epochs does not apply to the hog recipe (--recipe auto chose hog for 8x8 grey "
-     "images)"),
+     "--epochs does not apply to the auto recipe: each recipe trains for its own default "
+     "number of epochs (pass --recipe to choose one). It applies to --recipe autoencoder, "
+     "contrastive, study."),
     (["--recipe", "autoencoder", "--reducer", "pca"],
      "--reducer does not apply to the autoencoder recipe"),
     (["--recipe", "contrastive", "--autoencoder", "ae1"],
      "--autoencoder does not apply to the contrastive recipe"),
     (["--recipe", "study", "--manifold", "umap"],
      "--manifold does not apply to the study recipe: the study's pipelines reduce with "
-     "--reducer. It applies to --recipe autoencoder, hog, contrastive, select."),
+     "--reducer. It applies to --recipe auto, autoencoder, hog, contrastive, select."),
     (["--recipe", "hog", "--device", "cpu"], "--device does not apply to the hog recipe"),
     (["--recipe", "hog", "--manifold", "tsne", "--n-neighbors", "5"],
      "--n-neighbors does not apply to --manifold tsne"),
@@ -230,3 +240,26 @@ def test_recipe_select_keeps_the_most_stable(digits_dir, tmp_path):
     status, _, stderr = run_cli("cluster", digits_dir.dir / "train.npz", "--recipe", "select",
                                 "--epochs", "3", "--out", tmp_path / "e")
     assert status == 2 and "--epochs does not apply to the select recipe" in stderr
+
+
+def test_auto_tries_the_others_when_the_rule_is_not_stable_enough(monkeypatch, digits_dir,
+                                                                    tmp_path):
+    monkeypatch.setattr(_recipes, "AUTO_ACCEPT", 1.0)
+    np.savez(tmp_path / "few.npz", X=digits_dir.X[:120], y=digits_dir.y[:120])
+    status, _, stderr = run_cli("cluster", tmp_path / "few.npz", "--manifold", "tsne",
+                                "--out", tmp_path / "a")
+    assert status == 0, stderr
+    metrics = json.loads((tmp_path / "a" / "metrics.json").read_text())
+    scores = metrics["selection"]["scores"]
+    # the rule's recipe first, then the others
+    assert list(scores) == ["hog", "autoencoder", "contrastive"] and scores["hog"] < 1.0
+    assert metrics["recipe"] == max(scores, key=scores.get)
+    assert metrics["recipe_choice"].startswith(f"--recipe auto chose {metrics['recipe']} with "
+                                               "10 clusters")
+    assert "not tried" not in metrics["recipe_choice"]
+    assert "stability of each recipe tried: hog " in stderr
+    # the steps' times of three candidates: by recipe, not by step name
+    timings = metrics["timings_s"]
+    assert {"fit hog recipe", "fit autoencoder recipe", "fit contrastive recipe",
+            "stability contrastive"} <= set(timings) and "fit umap" not in timings
+    assert metrics["settings"]["recipe"] == metrics["recipe"]

@@ -79,6 +79,42 @@ def test_selector_chooses_the_number_of_clusters_per_candidate(blobs):
     assert np.array_equal(sel.predict(X), sel.labels_)
 
 
+def test_accept_score_keeps_the_first_good_enough_candidate(blobs, capsys):
+    X, y = blobs
+    noise_first = {"noise": candidates()["noise"], "scaled": candidates()["scaled"]}
+    sel = StabilityRecipeSelector(4, candidates=noise_first, accept_score=0.9, verbose=1,
+                                  random_state=0).fit(X)
+    # the noise is not good enough: the next candidate is tried and kept
+    assert list(sel.scores_) == ["noise", "scaled"] and sel.best_name_ == "scaled"
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "[StabilityRecipeSelector] fitting and scoring noise (1 of 2)"
+    assert lines[1].startswith("[StabilityRecipeSelector] noise: stability ")
+    assert not lines[1].endswith("kept")
+    assert lines[3].endswith(", at least 0.9: kept") and len(lines) == 4
+    full = StabilityRecipeSelector(4, candidates=candidates(), random_state=0).fit(X)
+    sel = StabilityRecipeSelector(4, candidates=candidates(), accept_score=0.9,
+                                  random_state=0).fit(X)
+    # the first is good enough: the rest is neither fitted nor scored
+    assert list(sel.scores_) == ["scaled"] == list(sel.estimators_) == list(sel.fit_times_)
+    assert sel.scores_["scaled"] == full.scores_["scaled"] >= 0.9
+    assert np.array_equal(sel.labels_, full.labels_)
+    assert capsys.readouterr().out == ""  # verbose=0
+    # none good enough: the best of all
+    sel = StabilityRecipeSelector(4, candidates=noise_first, accept_score=1.0,
+                                  random_state=0).fit(X)
+    assert sel.best_name_ == "scaled" and set(sel.scores_) == {"noise", "scaled"}
+
+
+def test_verbose_2_reports_each_candidates_steps_once(blobs, capsys):
+    X, _ = blobs
+    sel = StabilityRecipeSelector(4, candidates=candidates(), verbose=2, n_repeats=3,
+                                  random_state=0).fit(X)
+    out = capsys.readouterr().out
+    # the fit on all samples reports its steps; the three refits of the score do not
+    assert out.count("Processing scale") == 1 and out.count("Processing km") == 2
+    assert sel.estimators_["scaled"].verbose is False  # set back after the fit
+
+
 def test_failed_candidates_score_error_score(blobs):
     X, _ = blobs
     cands = {"broken": Broken(), **candidates()}
@@ -146,6 +182,11 @@ def test_make_recommended_pipeline_auto():
     (dict(error_score="ignore"), ValueError, "error_score must be 'raise' or a number; got "
                                              "'ignore'."),
     (dict(n_repeats=1), ValueError, "n_repeats must be an integer of at least 2"),
+    (dict(accept_score=1.5), ValueError, "accept_score must be None or a number of at most 1 "
+                                         "(the best score); got 1.5."),
+    (dict(accept_score="high"), ValueError, "accept_score must be None or a number"),
+    (dict(accept_score=True), ValueError, "accept_score must be None or a number"),
+    (dict(verbose=-1), ValueError, "verbose must be a non-negative integer; got -1."),
     (dict(n_clusters="auto", n_clusters_range=[1, 2]), ValueError,
      "candidates must be distinct integers of at least 2 (one cluster has no stability to "
      "measure); got [1, 2]."),

@@ -77,8 +77,8 @@ def fit(estimator, X, console, timings):
     return pipe, labels
 
 
-def selection_summary(selector, console):
-    """What a selector chose, for the console and ``metrics.json``."""
+def selection_summary(selector, args, console):
+    """What a selector chose, for the console and ``metrics.json``; and the words for it."""
     def fmt(scores):
         return ", ".join(f"{name} {score:.3f}" for name, score in scores.items())
 
@@ -89,14 +89,34 @@ def selection_summary(selector, console):
                               for name, by_k in selector.n_clusters_scores_.items()},
         "fit_times_s": dict(selector.fit_times_), "score_times_s": dict(selector.score_times_),
     }
+    if selector.accept_score is not None:
+        summary["accept_score"] = selector.accept_score
     for name, by_k in selector.n_clusters_scores_.items():
         console.progress(f"      {name}: stability by number of clusters: {fmt(by_k)}")
     if len(selector.scores_) > 1:
-        console.progress(f"      stability of each recipe: {fmt(selector.scores_)}")
+        console.progress(f"      stability of each recipe tried: {fmt(selector.scores_)}")
     note = (f"{selector.best_name_} with {selector.n_clusters_} clusters, stability "
             f"{selector.best_score_:.3f}")
+    if args.recipe in _recipes.SELECTING:
+        kept = selector.accept_score is not None and (
+            selector.best_score_ >= selector.accept_score)
+        why = (f" (at least {selector.accept_score:g}: the other recipes not tried)"
+               if kept and len(selector.scores_) == 1 else "")
+        note = f"--recipe {args.recipe} chose {note}{why}"
     console.progress(f"      chosen: {note}")
     return summary, note
+
+
+def _plan(args, order, estimator, X):
+    """The words for what ``cluster`` is about to fit."""
+    if args.recipe == "select":
+        return "choosing among " + ", ".join(order) + " by the stability score"
+    if args.recipe == "auto":
+        return (f"trying {_recipes.rule_note(X, order[0])} first: kept if its stability "
+                f"score is at least {_recipes.AUTO_ACCEPT:g}, else the most stable of "
+                + ", ".join(order))
+    pipe = estimator.candidates[args.recipe] if hasattr(estimator, "candidates") else estimator
+    return " \u2192 ".join(step_names(pipe))
 
 
 def run_cluster(args, console):
@@ -113,39 +133,34 @@ def run_cluster(args, console):
     timings["load"] = time.perf_counter() - start
     n = len(X)
     console.progress(f"[1/3] loaded {describe(X)} from {info['source']}")
-    note = _recipes.resolve(args, X)
-    if note:
-        console.progress(f"      {note}")
+    order = _recipes.resolve(args, X)
     n_clusters, why = choose_n_clusters(args, y, n)
     n_components = None
     if args.recipe == "study":
         n_components = _recipes.study_components(args, n, selecting=n_clusters == "auto")
 
-    estimator = _recipes.build(args, n_clusters, n_components, n,
+    estimator = _recipes.build(args, order, n_clusters, n_components, n,
                                _console.progress_callbacks(console))
     selecting = not hasattr(estimator, "steps")
-    if args.recipe == "select":
-        plan = "choosing among " + ", ".join(_recipes.SELECTED) + " by the stability score"
-    else:
-        plan = " \u2192 ".join(step_names(estimator.candidates[args.recipe]
-                                          if selecting else estimator))
     training = ""
     if args.recipe in _recipes.LEARNT:
         plural = "" if args.epochs == 1 else "s"
         training = (f"; training {args.epochs} epoch{plural} on {args.device} "
                     f"(batch size {args.batch_size}, lr {args.lr:g})")
     k_text = "" if n_clusters == "auto" else f"{n_clusters} "
-    console.progress(f"[2/3] fitting the {args.recipe} recipe, {plan}, "
-                     f"{k_text}clusters{why}{training}")
+    console.progress(f"[2/3] fitting the {args.recipe} recipe with {k_text}clusters{why}: "
+                     f"{_plan(args, order, estimator, X)}{training}")
     pipe, labels = fit(estimator, X, console, timings)
-    selection, recipe = None, args.recipe
+    selection, recipe, note = None, args.recipe, None
     if selecting:
-        selection, chosen = selection_summary(estimator, console)
-        note = chosen if note is None else f"{note}; {chosen}"
+        selection, note = selection_summary(estimator, args, console)
         n_clusters = estimator.n_clusters_
-        if args.recipe == "select":
-            recipe = estimator.best_name_
-            note = f"--recipe select chose {chosen}"
+        recipe = estimator.best_name_ if order else recipe
+        if len(estimator.scores_) > 1:
+            # step times of several candidates share names: keep the selector's
+            timings = {key: t for key, t in timings.items() if not key.startswith("fit ")}
+            timings.update({f"fit {name} recipe": t for name, t in estimator.fit_times_.items()})
+        timings.update({f"stability {name}": t for name, t in estimator.score_times_.items()})
     plan = " \u2192 ".join(step_names(pipe))
     Z, axis_label = clusterer_input(pipe, X)
 
@@ -166,7 +181,7 @@ def run_cluster(args, console):
         "input": input_metrics(args, info, X, y, padded_to=padded),
         "recipe": recipe,
         "recipe_choice": note,
-        "settings": _recipes.settings(args, **extra, n_clusters=n_clusters),
+        "settings": _recipes.settings(args, recipe, **extra, n_clusters=n_clusters),
         **({"selection": selection} if selection else {}),
         "pipeline": [f"{name}: {type(step).__name__}" for name, step in pipe.steps],
         **fit_summary(pipe, X, y, labels),

@@ -5,7 +5,7 @@ import re
 
 from .._version import __version__
 from ._common import PROG
-from ._recipes import RECIPES
+from ._recipes import AUTO_ACCEPT, RECIPES
 
 AUTOENCODERS = {
     "ae1": "AE1Encoder",
@@ -60,7 +60,8 @@ def image_size(text):
 EPILOG_CLUSTER = """\
 examples:
   sk-aecluster cluster --out run1
-      cluster scikit-learn's bundled digits (HOG -> UMAP -> k-means, seconds)
+      cluster scikit-learn's bundled digits (HOG -> UMAP -> k-means, checked by
+      its stability score: under a minute)
   sk-aecluster cluster photos/ --labels-from-folders --resize 32x32 --out run2
   sk-aecluster cluster trainX.npy --recipe contrastive --n-clusters 2 --out run3
   sk-aecluster cluster trainX.npy --recipe study --autoencoder ae1 --epochs 20 --out run4
@@ -165,10 +166,11 @@ def build_parser():
         help="autoencoder, hog, contrastive: the library's recommended recipe "
         "(features -> 2-D UMAP or t-SNE -> k-means) with a dense autoencoder, HOG "
         "features or a contrastive (SimCLR) encoder; study: the study's pipelines "
-        "(--autoencoder, --reducer, --clusterer); auto: hog for colour or small "
-        "(side < 16 px) images, else autoencoder; select: fit autoencoder, hog and "
+        "(--autoencoder, --reducer, --clusterer); select: fit autoencoder, hog and "
         "contrastive and keep the most stable, without labels (the sum of their "
-        "training times) (default: %(default)s)",
+        "training times); auto: try first hog for colour or small (side < 16 px) "
+        "images, else autoencoder, and keep it if its stability score is at least "
+        f"{AUTO_ACCEPT:g}, else select (default: %(default)s)",
     )
     recipe.add_argument(
         "--n-clusters", type=n_clusters, default=None, metavar="K",
@@ -179,7 +181,8 @@ def build_parser():
         "--random-state", type=int, default=0, metavar="SEED",
         help="seed of every random step (default: %(default)s)",
     )
-    embed = cluster.add_argument_group("recommended recipes (autoencoder, hog, contrastive)")
+    embed = cluster.add_argument_group(
+        "recommended recipes (autoencoder, hog, contrastive, auto, select)")
     embed.add_argument(
         "--manifold", choices=("auto", "umap", "tsne"), default=None,
         help="the 2-D embedding; auto: UMAP when umap-learn is installed, else "
@@ -189,7 +192,8 @@ def build_parser():
         "--n-neighbors", type=positive_int, default=None, metavar="N",
         help="UMAP's neighbourhood size (default: 20, at most the number of images - 1)",
     )
-    train = cluster.add_argument_group("training (autoencoder, contrastive, study)")
+    train = cluster.add_argument_group(
+        "training (autoencoder, contrastive, study; auto and select: not --epochs)")
     train.add_argument(
         "--epochs", type=non_negative_int, default=None, metavar="N",
         help="training epochs (default: 250 autoencoder, 30 contrastive, 10 study)",

@@ -64,6 +64,13 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
     candidate's fitted encoder) and the candidates compete at their own best
     number.
 
+    Candidates are fitted in the order given. With ``accept_score``, the
+    first one whose score reaches it is kept at once and the later ones are
+    neither fitted nor scored: list the likeliest or cheapest recipe first
+    and selection costs one fit when it is stable enough (the command line's
+    ``--recipe auto`` does this with the rule of
+    :func:`~sk_aecluster.recommended_features` first).
+
     **Cost.** One fit per candidate, plus ``n_repeats`` fits of the steps
     after its encoder (``n_repeats`` per number tried with
     ``n_clusters="auto"``); no encoder is trained twice. ``fit_times_`` and
@@ -90,9 +97,18 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
         its ``features_params``, if given, is a dict keyed by recipe name,
         e.g. ``{"contrastive": {"flip": False}}``.
     n_repeats, subsample, metric : see :func:`~sk_aecluster.clustering_stability_score`
+    accept_score : float or None, default=None
+        Keep the first candidate whose score is at least this, without
+        fitting the rest; ``None``: fit and score every candidate and keep
+        the best. When none reaches it, the best of all is kept.
     error_score : "raise" or float, default=np.nan
         The score of a candidate whose fit fails (with a
         :class:`~sklearn.exceptions.FitFailedWarning`), or ``"raise"``.
+    verbose : int, default=0
+        ``1`` prints a line (on standard output) when a candidate's fit
+        starts and when it is scored; ``2`` also sets ``verbose=True`` on
+        each candidate (a :class:`~sklearn.pipeline.Pipeline` then reports
+        its steps) for its fit on all samples, not for the scoring's refits.
     random_state : int, RandomState instance or None, default=None
         Seeds the recipes and the score; an int makes the choice and the
         labels reproducible.
@@ -106,7 +122,8 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
     best_score_ : float
         Its stability score.
     scores_ : dict of str to float
-        Every candidate's score (``error_score`` for failed fits).
+        Every tried candidate's score (``error_score`` for failed fits), in
+        the order tried; with ``accept_score``, the untried ones are missing.
     n_clusters_ : int
         The chosen candidate's number of clusters.
     n_clusters_scores_ : dict of str to dict
@@ -144,7 +161,7 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
 
     def __init__(self, n_clusters=8, *, candidates=_RECIPES, n_clusters_range=None,
                  recipe_params=None, n_repeats=5, subsample=0.8, metric="matching",
-                 error_score=np.nan, random_state=None):
+                 accept_score=None, error_score=np.nan, verbose=0, random_state=None):
         self.n_clusters = n_clusters
         self.candidates = candidates
         self.n_clusters_range = n_clusters_range
@@ -152,7 +169,9 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
         self.n_repeats = n_repeats
         self.subsample = subsample
         self.metric = metric
+        self.accept_score = accept_score
         self.error_score = error_score
+        self.verbose = verbose
         self.random_state = random_state
 
     def _check_params(self):
@@ -166,6 +185,16 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
             raise ValueError(
                 f"error_score must be 'raise' or a number; got {self.error_score!r}."
             )
+        if self.accept_score is not None and (
+                not isinstance(self.accept_score, numbers.Real)
+                or isinstance(self.accept_score, bool) or not self.accept_score <= 1):
+            raise ValueError(
+                f"accept_score must be None or a number of at most 1 (the best score); "
+                f"got {self.accept_score!r}."
+            )
+        if (not isinstance(self.verbose, numbers.Integral) or isinstance(self.verbose, bool)
+                or self.verbose < 0):
+            raise ValueError(f"verbose must be a non-negative integer; got {self.verbose!r}.")
         check_stability_params(self.n_repeats, self.subsample, self.metric)
         return auto
 
@@ -188,8 +217,17 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
         """Fit ``est`` and return its score (and its scores per number in ``ks``)."""
         score_kw = dict(n_repeats=self.n_repeats, subsample=self.subsample,
                         metric=self.metric, random_state=seed)
+        loud = self.verbose >= 2 and "verbose" in est.get_params(deep=False)
+        quiet = est.get_params(deep=False).get("verbose")
         start = time.perf_counter()
-        est.fit(X)
+        if loud:
+            # the steps of this fit, not of the scoring's refits
+            est.set_params(verbose=True)
+        try:
+            est.fit(X)
+        finally:
+            if loud:
+                est.set_params(verbose=quiet)
         fitted = time.perf_counter()
         if ks is None:
             score = clustering_stability_score(est, X, **score_kw)
@@ -231,6 +269,7 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
         self.n_clusters_scores_, failures = {}, []
         for name, recipe in pairs:
             est = self._build(recipe, seed, None if auto else self.n_clusters)
+            self._say(f"fitting and scoring {name} ({len(self.scores_) + 1} of {len(pairs)})")
             try:
                 score, by_k, fit_time, score_time = self._fit_candidate(est, X, ks, seed)
             except Exception as exc:
@@ -245,6 +284,12 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
             self.fit_times_[name], self.score_times_[name] = fit_time, score_time
             if by_k is not None:
                 self.n_clusters_scores_[name] = by_k
+            accepted = self.accept_score is not None and score >= self.accept_score
+            self._say(f"{name}: stability {score:.3f} (fit {fit_time:.1f} s, scoring "
+                      f"{score_time:.1f} s)" + (f", at least {self.accept_score:g}: kept"
+                                               if accepted else ""))
+            if accepted:
+                break
         valid = {name: s for name, s in self.scores_.items()
                  if name in self.estimators_ and not np.isnan(s)}
         if not valid:
@@ -264,6 +309,10 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
         labels = getattr(last, "labels_", None)
         self.labels_ = np.asarray(self.best_estimator_.predict(X) if labels is None else labels)
         return self
+
+    def _say(self, text):
+        if self.verbose:
+            print(f"[StabilityRecipeSelector] {text}", flush=True)
 
     def predict(self, X):
         """Cluster labels of new samples from the chosen candidate.
