@@ -7,7 +7,10 @@ classes, and reports each candidate's stability score and clustering
 accuracy, the accuracy of the label-free pick against the best and worst
 candidate, and the cost of scoring relative to fitting the candidates. Then
 chooses k on the picked pipeline with :func:`~sk_aecluster.select_n_clusters`
-(its fitted encoder reused) and reports the k chosen.
+(its fitted encoder reused) and reports the k chosen. The last column is what
+``sk-aecluster cluster --recipe auto`` would keep from the same scores (the
+shape rule's recipe first, kept at a score of 0.9 or more), with the cost of
+the candidates it fits.
 
 Usage::
 
@@ -23,7 +26,30 @@ import warnings
 from _common import machine_description
 from _data import LOADERS, DataNotFound
 
-from sk_aecluster import StabilityRecipeSelector, clustering_accuracy_score, select_n_clusters
+from sk_aecluster import (
+    StabilityRecipeSelector,
+    clustering_accuracy_score,
+    recommended_features,
+    select_n_clusters,
+)
+from sk_aecluster.cli._recipes import AUTO_ACCEPT
+
+
+def auto_pick(row, first):
+    """What ``sk-aecluster cluster --recipe auto`` keeps from the same scores.
+
+    It tries ``first`` (the shape rule's recipe), then the others in the
+    selector's order, and keeps the first whose score reaches AUTO_ACCEPT,
+    else the most stable; its cost counts the candidates it fitted.
+    """
+    scores = row["scores"]
+    order = [first, *(c for c in scores if c != first)]
+    tried = next((order[:i + 1] for i, c in enumerate(order) if scores[c] >= AUTO_ACCEPT),
+                 order)
+    pick = max(tried, key=lambda c: (scores[c], -tried.index(c)))
+    cost = sum(row["fit_times"][c] + row["score_times"][c] for c in tried)
+    return dict(auto_pick=pick, auto_accuracy=row["accuracy"][pick], auto_tried=tried,
+                auto_cost_ratio=cost / row["fit_s"])
 
 
 def run(name, X, y, seed, args):
@@ -44,6 +70,7 @@ def run(name, X, y, seed, args):
                worst=min(acc.values()), fit_s=fit_time, select_s=total,
                cost_ratio=total / fit_time, fit_times=sel.fit_times_,
                score_times=sel.score_times_)
+    row.update(auto_pick(row, recommended_features(X)))
     ks = range(2, 13) if not args.tiny else range(2, 5)
     start = time.perf_counter()
     k, by_k = select_n_clusters(sel.best_estimator_, X, ks, n_repeats=args.k_repeats,
@@ -82,15 +109,18 @@ def main():
                 with open(args.json, "w") as f:
                     json.dump(rows, f, indent=1, default=float)
     print("| data set | seed | stability (ae / hog / contrastive) | accuracy (ae / hog / "
-          "contrastive) | pick | pick acc | best - pick | cost ratio | k chosen (true) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "contrastive) | pick | pick acc | best - pick | cost ratio | k chosen (true) | "
+          "auto: tried, pick acc, cost ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         names = list(r["scores"])
         print(f"| {r['dataset']} | {r['seed']} | "
               + " / ".join(f"{r['scores'][c]:.3f}" for c in names) + " | "
               + " / ".join(f"{r['accuracy'].get(c, float('nan')):.3f}" for c in names)
               + f" | {r['pick']} | {r['pick_accuracy']:.3f} | {r['best'] - r['pick_accuracy']:.3f}"
-              f" | {r['cost_ratio']:.2f} | {r['k']} ({r['n_classes']}) |")
+              f" | {r['cost_ratio']:.2f} | {r['k']} ({r['n_classes']}) | "
+              f"{', '.join(r['auto_tried'])}: {r['auto_accuracy']:.3f}, "
+              f"{r['auto_cost_ratio']:.2f} |")
 
 
 if __name__ == "__main__":

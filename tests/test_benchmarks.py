@@ -139,3 +139,8 @@ def test_bench_selection_smoke():
     cells = [c.strip() for c in rows[0].split("|")]
     assert cells[5] in {"autoencoder", "hog", "contrastive"}
     assert 0.1 < float(cells[6]) <= 1.0 and float(cells[8]) >= 1.0
+    # --recipe auto: HOG (the rule for 8x8 images) tried first, at most the full cost
+    tried, rest = cells[10].split(": ")
+    accuracy, cost = map(float, rest.split(", "))
+    assert tried.split(", ")[0] == "hog" and 0.1 < accuracy <= 1.0
+    assert cost <= float(cells[8])
