@@ -3,6 +3,7 @@ contrastive encoder and UMAP: same labels and features after loading, and
 tampered files refused."""
 
 import json
+import os
 import warnings
 
 import numpy as np
@@ -180,6 +181,23 @@ def test_umap_round_trip_transforms_alike(small_umap, tmp_path):
         loaded = round_trip(model, tmp_path)
         np.testing.assert_array_equal(loaded.transform(new), model.transform(new))
         np.testing.assert_array_equal(loaded.transform(X), model.embedding_)
+
+
+@pytest.mark.skipif(os.environ.get("SK_AECLUSTER_SLOW_TESTS") != "1",
+                    reason="about 2 minutes on 2 cores (numba compiles pynndescent); "
+                           "run with SK_AECLUSTER_SLOW_TESTS=1")
+def test_umap_of_4096_samples_and_more_rebuilds_its_search_index(tmp_path):
+    """From 4096 samples UMAP searches neighbours with a pynndescent index, rebuilt at load."""
+    umap = pytest.importorskip("umap")
+    X = np.random.RandomState(0).rand(4200, 5).astype(np.float32)
+    new = np.random.RandomState(1).rand(30, 5).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = umap.UMAP(n_neighbors=5, n_epochs=10, random_state=0).fit(X)
+        assert model._small_data is False  # the index path, not exact distances
+        loaded = round_trip(model, tmp_path)
+        assert loaded._small_data is False
+        np.testing.assert_array_equal(loaded.transform(new), model.transform(new))
 
 
 @pytest.mark.parametrize("tamper, match", [
