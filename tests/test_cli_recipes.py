@@ -136,6 +136,9 @@ def test_quiet_auto_prints_nothing(digits_dir, tmp_path):
     assert all(line.startswith("sk-aecluster: warning:") for line in stderr.splitlines())
     metrics = json.loads((tmp_path / "q" / "metrics.json").read_text())
     assert "fit tsne" in metrics["timings_s"]  # step times are kept when quiet
+    # the selection's lines are silenced too, its times kept
+    assert list(metrics["selection"]["scores"]) == ["hog"]
+    assert metrics["timings_s"]["stability hog"] > 0
 
 
 def test_auto_without_umap_uses_tsne(monkeypatch, digits_dir, tmp_path):
@@ -263,3 +266,4 @@ def test_auto_tries_the_others_when_the_rule_is_not_stable_enough(monkeypatch, d
     assert {"fit hog recipe", "fit autoencoder recipe", "fit contrastive recipe",
             "stability contrastive"} <= set(timings) and "fit umap" not in timings
     assert metrics["settings"]["recipe"] == metrics["recipe"]
+
