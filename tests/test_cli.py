@@ -111,7 +111,7 @@ def test_cluster_writes_every_output(cluster_run):
     assert files_in(cluster_run.out) == sorted(OUTPUT_FILES)
     for stage in ("[1/3] loaded 24 images", "[2/3] fitting the study recipe with 2 clusters",
                   "AE2Encoder", "step 1 of 3 (autoencoder) done",
-                  "step 3 of 3 (clusterer) done", "[3/3]"):
+                  "step 2 of 3 (reducer) started", "step 3 of 3 (clusterer) done", "[3/3]"):
         assert stage in cluster_run.stderr
     assert "train_loss" in cluster_run.stderr  # skorch's epoch table
     assert "\x1b[" not in cluster_run.stderr  # no colour codes off a terminal

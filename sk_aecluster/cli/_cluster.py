@@ -61,7 +61,10 @@ def fit(estimator, X, console, timings):
     :class:`~sk_aecluster.StabilityRecipeSelector` over such pipelines,
     whose chosen pipeline is returned.
     """
-    stage_log = _console.StageLog(console)
+    # the recipes' pipelines differ only in their first step
+    first = next(iter(estimator.candidates.values())) if hasattr(
+        estimator, "candidates") else estimator
+    stage_log = _console.StageLog(console, [name for name, _ in first.steps])
     start = time.perf_counter()
     with warnings.catch_warnings(), contextlib.redirect_stdout(stage_log):
         for message in _QUIET_WARNINGS:

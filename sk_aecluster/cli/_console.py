@@ -52,11 +52,15 @@ class StageLog:
 
     scikit-learn's pipeline reports each step when it is done, with its
     time; those times are kept in :attr:`timings` (seconds by step name) for
-    ``metrics.json`` and the report, also when the console is quiet.
+    ``metrics.json`` and the report, also when the console is quiet. Given
+    the pipeline's step ``names``, a finished step also announces the next
+    one, so that a long step without a progress bar of its own (UMAP,
+    t-SNE) does not leave the console silent.
     """
 
-    def __init__(self, console):
+    def __init__(self, console, names=None):
         self.console = console
+        self.names = names
         self.timings = {}
         self._buffer = ""
 
@@ -80,3 +84,6 @@ class StageLog:
         seconds = float(value) * (60 if unit == "min" else 1)
         self.timings[name] = seconds
         self.console.progress(f"      step {step} of {total} ({name}) done in {seconds:.1f} s")
+        step, total = int(step), int(total)
+        if self.names is not None and len(self.names) == total and step < total:
+            self.console.progress(f"      step {step + 1} of {total} ({self.names[step]}) started")
