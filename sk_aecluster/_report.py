@@ -48,7 +48,21 @@ def _recipe_section(metrics):
     settings = metrics.get("settings") or {}
     if settings:
         parts.append(H.key_values(settings))
+    parts.append(_selection_table(metrics.get("selection")))
     return "".join(parts) or '<p class="note">Not recorded.</p>'
+
+
+def _selection_table(selection):
+    """The stability score of each recipe a selection tried, with its fit and scoring time."""
+    if not selection or not selection.get("scores"):
+        return ""
+    fits, scoring = selection.get("fit_times_s", {}), selection.get("score_times_s", {})
+    rows = [(name, f"{float(score):.3f}", f"{float(fits.get(name, float('nan'))):.1f}",
+             f"{float(scoring.get(name, float('nan'))):.1f}")
+            for name, score in selection["scores"].items()]
+    header = ("recipe tried", "stability score", "fit (s)", "scoring (s)")
+    return ("<p>Chosen without labels by the stability score (higher is better):</p>"
+            + H.table(rows, header, numeric=(1, 2, 3)))
 
 
 def _timings_section(timings):

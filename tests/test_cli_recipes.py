@@ -99,6 +99,10 @@ def test_report_page_has_every_part(auto_run):
     assert page.srcs and all(s.startswith("data:image/png;base64,") for s in page.srcs)
     assert "clustering accuracy" in page.all_text and "HOGFeatures" in page.all_text
     assert "umap" in page.all_text
+    # the stability score of the recipe --recipe auto tried
+    metrics = json.loads((auto_run.out / "metrics.json").read_text())
+    assert "Chosen without labels by the stability score" in page.all_text
+    assert f"{metrics['selection']['scores']['hog']:.3f}" in page.text
 
 
 @pytest.mark.parametrize("recipe, first, step", [
@@ -266,4 +270,9 @@ def test_auto_tries_the_others_when_the_rule_is_not_stable_enough(monkeypatch, d
     assert {"fit hog recipe", "fit autoencoder recipe", "fit contrastive recipe",
             "stability contrastive"} <= set(timings) and "fit umap" not in timings
     assert metrics["settings"]["recipe"] == metrics["recipe"]
+    page = _Page((tmp_path / "a" / "report.html").read_text(encoding="utf-8"))
+    cells = page.text[page.text.index("recipe tried"):]
+    rows = [cells[i:i + 2] for i in range(4, 4 + 4 * len(scores), 4)]
+    # one row per recipe tried, in the order tried
+    assert rows == [[name, f"{score:.3f}"] for name, score in scores.items()]
 
