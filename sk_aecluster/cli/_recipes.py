@@ -143,8 +143,9 @@ def build(args, order, n_clusters, n_components, n_samples, callbacks):
     ``--n-clusters auto``, a :class:`~sk_aecluster.StabilityRecipeSelector`
     over the recipes' pipelines, which chooses the recipe and the number of
     clusters by the stability score (``auto``: the first recipe reaching
-    :data:`AUTO_ACCEPT` is kept). The pipelines report their steps
-    (``verbose=True``) when fitted on all images, not in the score's refits.
+    :data:`AUTO_ACCEPT` is kept); a recipe that fails raises. The pipelines
+    report their steps (``verbose=True``) when fitted on all images, not in
+    the score's refits.
     """
     from ..model_selection import StabilityRecipeSelector
 
@@ -154,10 +155,12 @@ def build(args, order, n_clusters, n_components, n_samples, callbacks):
              for name in names}
     if order is None and n_clusters != "auto":
         return pipes[args.recipe].set_params(verbose=True)
+    # a recipe that fails on the images is an error about them (dtype, size, ...),
+    # not a candidate to pass over
     return StabilityRecipeSelector(
         n_clusters, candidates=pipes, n_clusters_range=K_RANGE,
-        accept_score=AUTO_ACCEPT if args.recipe == "auto" else None, verbose=2,
-        random_state=args.random_state)
+        accept_score=AUTO_ACCEPT if args.recipe == "auto" else None, error_score="raise",
+        verbose=2, random_state=args.random_state)
 
 
 def _pipeline(args, recipe, n_clusters, n_components, n_samples, callbacks):
