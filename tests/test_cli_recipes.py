@@ -235,7 +235,8 @@ def test_n_clusters_auto_without_labels(tmp_path):
 
 
 def test_recipe_select_keeps_the_most_stable(digits_dir, tmp_path):
-    status, _, stderr = run_cli("cluster", digits_dir.dir / "train.npz", "--recipe", "select",
+    np.savez(tmp_path / "few.npz", X=digits_dir.X[:120], y=digits_dir.y[:120])
+    status, _, stderr = run_cli("cluster", tmp_path / "few.npz", "--recipe", "select",
                                 "--manifold", "tsne", "--n-clusters", "10",
                                 "--out", tmp_path / "s")
     assert status == 0, stderr
