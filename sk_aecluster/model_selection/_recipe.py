@@ -217,8 +217,8 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
         """Fit ``est`` and return its score (and its scores per number in ``ks``)."""
         score_kw = dict(n_repeats=self.n_repeats, subsample=self.subsample,
                         metric=self.metric, random_state=seed)
-        loud = self.verbose >= 2 and "verbose" in est.get_params(deep=False)
-        quiet = est.get_params(deep=False).get("verbose")
+        own = est.get_params(deep=False)
+        loud, quiet = self.verbose >= 2 and "verbose" in own, own.get("verbose")
         start = time.perf_counter()
         if loud:
             # the steps of this fit, not of the scoring's refits
