@@ -1,5 +1,6 @@
 """Smoke tests: every benchmark script runs at a tiny size (no time is asserted)."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +71,19 @@ def test_bench_quality_deep_clustering_rows_smoke(tmp_path, monkeypatch):
     assert [r.split("|")[2].strip() for r in rows] == ["dec", "idec"]
     for r in rows:
         assert 0.1 < float(r.split("|")[3]) <= 1.0
+
+
+def test_bench_idec_start_smoke(tmp_path, monkeypatch):
+    pytest.importorskip("umap")
+    monkeypatch.setenv("SK_AECLUSTER_BENCH_MEMORY", str(tmp_path))
+    out = run("bench_idec_start.py", "--tiny", "--seeds", "0",
+              "--settings", "lr=1e-4;max_iter=5,gamma=0.5")
+    rows = [line.split("|") for line in out.splitlines() if line.startswith("| digits")]
+    assert [r[2].strip() for r in rows] == [
+        "init", "start", "idec lr=0.0001", "idec max_iter=5, gamma=0.5"]
+    for r in rows:
+        assert 0.1 <= float(r[3].split()[0]) <= 1.0
+    assert re.search(r"idec max_iter=5, gamma=0.5 \(s, iterations\) \d+ s, 5\b", out)
 
 
 def test_bench_quality_contrastive_rows_smoke(tmp_path, monkeypatch):
