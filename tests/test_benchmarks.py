@@ -1,5 +1,6 @@
 """Smoke tests: every benchmark script runs at a tiny size (no time is asserted)."""
 
+import json
 import re
 import subprocess
 import sys
@@ -146,10 +147,18 @@ def test_gpu_check_script_is_complete():
         assert part in script
 
 
-def test_bench_selection_smoke():
-    out = run("bench_selection.py", "--datasets", "digits", "--seeds", "0", "--tiny")
+def test_bench_selection_smoke(tmp_path):
+    # the same data set twice through --memory: the cache is written, and the
+    # second row (its steps served from it) is the first one, score for score
+    out = run("bench_selection.py", "--datasets", "digits,digits", "--seeds", "0", "--tiny",
+              "--memory", str(tmp_path), "--k-repeats", "2")
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert len(rows) == 2 and any(tmp_path.iterdir())
+    for key in ("scores", "accuracy", "pick", "k"):
+        assert rows[0][key] == rows[1][key]
+    assert set(rows[0]["scores"]) == {"autoencoder", "hog", "contrastive"}
     rows = [line for line in out.splitlines() if line.startswith("| digits")]
-    assert len(rows) == 1
+    assert len(rows) == 2
     cells = [c.strip() for c in rows[0].split("|")]
     assert cells[5] in {"autoencoder", "hog", "contrastive"}
     assert 0.1 < float(cells[6]) <= 1.0 and float(cells[8]) >= 1.0
