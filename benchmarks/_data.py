@@ -86,3 +86,20 @@ LOADERS = {
     "cifar2": cifar2,
     "cifar10": cifar10,
 }
+
+
+def datasets(names, tiny=False):
+    """Yield ``(name, X, y)`` for the comma-separated ``names`` that are here.
+
+    A data set whose files are absent is skipped with a line saying so;
+    ``tiny`` keeps the first 300 images (a smoke test).
+    """
+    for name in names.split(","):
+        try:
+            X, y = LOADERS[name]()
+        except DataNotFound as exc:
+            print(f"skipping {name}: {exc}")
+            continue
+        if tiny:
+            X, y = X[:300], y[:300]
+        yield name, X, y

@@ -29,7 +29,7 @@ import warnings
 
 import numpy as np
 from _common import machine_description
-from _data import LOADERS, DataNotFound
+from _data import datasets
 from _deep import deep_recipes
 from sklearn.base import clone
 
@@ -82,14 +82,7 @@ def main():
     warnings.filterwarnings("ignore")
     settings = parse_settings(args.settings)
     print(machine_description())
-    for name in args.datasets.split(","):
-        try:
-            X, y = LOADERS[name]()
-        except DataNotFound as exc:
-            print(f"skipping {name}: {exc}")
-            continue
-        if args.tiny:
-            X, y = X[:300], y[:300]
+    for name, X, y in datasets(args.datasets, args.tiny):
         rows = []
         for seed in map(int, args.seeds.split(",")):
             rows.append(run(X, y, seed, settings, args.tiny))

@@ -25,7 +25,7 @@ import time
 import warnings
 
 from _common import machine_description
-from _data import LOADERS, DataNotFound
+from _data import datasets
 
 from sk_aecluster import (
     StabilityRecipeSelector,
@@ -107,14 +107,7 @@ def main():
     args = parser.parse_args()
     print(machine_description())
     rows = []
-    for name in args.datasets.split(","):
-        try:
-            X, y = LOADERS[name]()
-        except DataNotFound as exc:
-            print(f"skipping {name}: {exc}")
-            continue
-        if args.tiny:
-            X, y = X[:300], y[:300]
+    for name, X, y in datasets(args.datasets, args.tiny):
         for seed in map(int, args.seeds.split(",")):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
