@@ -536,6 +536,52 @@ def test_ctrl_c_in_a_subprocess(data_dir, tmp_path):
     assert not out.exists()
 
 
+def test_a_swallowed_ctrl_c_still_ends_training(monkeypatch):
+    # Ctrl-C that lands in a finaliser: Python reports the KeyboardInterrupt as
+    # unraisable and goes on; the flag the signal set still ends the training
+    # after the next batch (StopOnInterrupt), and the command sees it
+    from skorch.callbacks import Callback
+
+    from sk_aecluster import DenseAutoEncoder
+    from sk_aecluster.cli._interrupt import (
+        StopOnInterrupt,
+        interrupt_requested,
+        interrupts_remembered,
+    )
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+
+    class SignalsWhenDeleted:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    class CtrlCInAFinaliser(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == 2:
+                SignalsWhenDeleted()  # deleted at once
+
+    X = np.random.RandomState(0).randint(0, 256, (32, 8, 8)).astype(np.uint8)
+    ae = DenseAutoEncoder(hidden_units=(8,), latent_dim=2, max_epochs=300, batch_size=16,
+                          callbacks=[("cli_interrupt", StopOnInterrupt()),
+                                     ("ctrl_c", CtrlCInAFinaliser())], random_state=0)
+    before = signal.getsignal(signal.SIGINT)
+    with interrupts_remembered():
+        with pytest.warns(RuntimeWarning, match="training stopped after 3 of 300 epochs"):
+            ae.fit(X)
+        assert interrupt_requested()
+    assert [u.exc_type for u in unraisable] == [KeyboardInterrupt]  # it was swallowed
+    assert ae.n_epochs_ == 3
+    assert signal.getsignal(signal.SIGINT) is before  # the handler is put back
+
+
+def test_progress_callbacks_stop_on_ctrl_c_also_when_quiet():
+    names = [name for name, _ in _console.progress_callbacks(_console.Console(quiet=True))]
+    assert names == ["cli_interrupt"]
+    names = [name for name, _ in _console.progress_callbacks(_console.Console(quiet=False))]
+    assert names[:2] == ["cli_interrupt", "cli_log"]
+
+
 # -- label files ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "name, write, expected",

@@ -32,6 +32,7 @@ from ._common import (
     one_line,
 )
 from ._console import Console
+from ._interrupt import interrupts_remembered
 from ._outputs import OUTPUT_FILES
 from ._parser import build_parser
 from ._predict import run_predict
@@ -65,7 +66,7 @@ def main(argv=None):
     console = Console(args.quiet)
     command = run_cluster if args.command == "cluster" else run_predict
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), interrupts_remembered():
             warnings.showwarning = console.warning
             return command(args, console)
     except (KeyboardInterrupt, Interrupted) as exc:

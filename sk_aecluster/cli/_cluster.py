@@ -8,6 +8,7 @@ from .._version import __version__
 from . import _console, _recipes
 from ._common import EXIT_OK, InputError, Interrupted
 from ._inputs import check_device, check_out_vs_input, describe, load_input
+from ._interrupt import interrupt_requested
 from ._outputs import (
     OutputDir,
     clusterer_input,
@@ -77,6 +78,8 @@ def fit(estimator, X, console, timings):
     if net is not None and net.n_epochs_ < net.max_epochs:
         # skorch ends training quietly on Ctrl-C
         raise Interrupted(f"training stopped after {net.n_epochs_} of {net.max_epochs} epochs")
+    if interrupt_requested():  # Ctrl-C that a step swallowed
+        raise Interrupted("Ctrl-C during the fit")
     return pipe, labels
 
 

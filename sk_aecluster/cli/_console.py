@@ -34,13 +34,21 @@ class Console:
 
 
 def progress_callbacks(console):
-    if console.quiet:
-        return None
+    """The skorch callbacks of the networks the command trains.
+
+    The epoch table and, on a terminal, a progress bar (none when quiet);
+    always :class:`~sk_aecluster.cli._interrupt.StopOnInterrupt`, so that
+    Ctrl-C ends training even where Python swallowed its KeyboardInterrupt.
+    """
     from skorch.callbacks import PrintLog, ProgressBar
 
-    callbacks = [("cli_log", PrintLog(sink=console.table))]
-    if console.tty:
-        callbacks.append(("cli_progress", ProgressBar()))
+    from ._interrupt import StopOnInterrupt
+
+    callbacks = [("cli_interrupt", StopOnInterrupt())]
+    if not console.quiet:
+        callbacks.append(("cli_log", PrintLog(sink=console.table)))
+        if console.tty:
+            callbacks.append(("cli_progress", ProgressBar()))
     return callbacks
 
 
