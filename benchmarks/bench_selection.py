@@ -61,16 +61,14 @@ def run(name, X, y, seed, args):
     if args.tiny:
         params.update(max_epochs=1, features_params={"contrastive": {"flip": False,
                                                                      "max_epochs": 1}})
-    candidates = ("autoencoder", "hog", "contrastive")
+    sel = StabilityRecipeSelector(n_classes, recipe_params=params, random_state=seed)
     if args.memory:
         # the same pipelines as the recipe names give, with a cache: data sets of
         # the same images (CIFAR-10 and CIFAR-2) then share the encoders' fits
-        candidates = [(c, make_recommended_pipeline(
+        sel.set_params(candidates=[(c, make_recommended_pipeline(
             n_classes, features=c,
             **{**params, "features_params": params["features_params"].get(c)},
-        ).set_params(memory=args.memory)) for c in candidates]
-    sel = StabilityRecipeSelector(n_classes, candidates=candidates, recipe_params=params,
-                                  random_state=seed)
+        ).set_params(memory=args.memory)) for c in sel.candidates])
     start = time.perf_counter()
     sel.fit(X)
     total = time.perf_counter() - start
