@@ -6,7 +6,8 @@ The public API:
   :class:`AE2Encoder`, :class:`ConvAutoEncoder`, :class:`DenseAutoEncoder`.
 - :class:`ContrastiveEncoder`: a self-supervised (SimCLR) image encoder.
 - Deep clustering: :class:`DEC` and :class:`IDEC` (an encoder fine-tuned
-  with its cluster centres, started from any clusterer).
+  with its cluster centres, started from any clusterer), and :class:`SCAN`
+  (clustering heads trained to agree with each sample's nearest neighbours).
 - :class:`HOGFeatures`: histograms of oriented gradients, for colour photographs.
 - :class:`TSNETransformer`: t-SNE as a pipeline step with ``transform``.
 - :func:`clustering_accuracy_score`, :data:`clustering_accuracy_scorer`.
@@ -31,7 +32,7 @@ from .autoencoder import (
     ConvAutoEncoder,
     DenseAutoEncoder,
 )
-from .cluster import DEC, IDEC
+from .cluster import DEC, IDEC, SCAN
 from .contrastive import ContrastiveEncoder
 from .features import HOGFeatures
 from .manifold import TSNETransformer
@@ -67,6 +68,7 @@ __all__ = [
     "HOGFeatures",
     "IDEC",
     "ReconstructionDisplay",
+    "SCAN",
     "StabilityRecipeSelector",
     "TSNETransformer",
     "TransductiveSplit",

@@ -6,6 +6,7 @@ from sklearn.decomposition import PCA
 from sklearn.pipeline import Pipeline
 
 from .autoencoder import AE1Encoder, AE2Encoder, DenseAutoEncoder
+from .cluster import SCAN
 from .contrastive import ContrastiveEncoder
 from .features import HOGFeatures
 from .manifold import TSNETransformer
@@ -20,6 +21,7 @@ def make_recommended_pipeline(
     *,
     features="autoencoder",
     manifold="umap",
+    clusterer="kmeans",
     max_epochs=None,
     batch_size=256,
     lr=None,
@@ -74,6 +76,14 @@ def make_recommended_pipeline(
     ``features_params``           yes           yes    yes
     ============================  ============  =====  ===========
 
+    ``clusterer="scan"`` replaces the 2-D embedding and k-means with
+    :class:`SCAN` on the features themselves: clustering heads trained so
+    that each image agrees with its nearest neighbours in feature space.
+    It suits features whose neighbours share a class, such as the
+    contrastive encoder's: on the bundled digits it clustered the same
+    contrastive features at XXX where UMAP and k-means reached
+    XXX (``benchmarks/RESULTS.md``).
+
     Without labels to tell which recipe suits the images, ``features="auto"``
     returns a :class:`~sk_aecluster.StabilityRecipeSelector` that fits all
     three and keeps the one with the best
@@ -97,7 +107,13 @@ def make_recommended_pipeline(
         The 2-D embedding: UMAP (needs the ``umap`` extra, ``pip install
         "sk-aecluster[umap]"``) or :class:`TSNETransformer`. UMAP was the
         more stable of the two on USPS and MNIST; t-SNE did better on the
-        small digits set.
+        small digits set. Not used with ``clusterer="scan"``.
+    clusterer : {"kmeans", "scan"}, default="kmeans"
+        The clustering step: ``"kmeans"``, the 2-D embedding of
+        ``manifold`` followed by :class:`~sklearn.cluster.KMeans`;
+        ``"scan"``, :class:`SCAN` (``n_neighbors=20``, 10 heads, 100
+        epochs, on ``device``) directly on the features, with no embedding
+        step.
     max_epochs : int or None, default=None
         Training epochs of the autoencoder or the contrastive encoder;
         ``None`` takes the recipe's choice: 250 for the autoencoder (rather
@@ -117,7 +133,8 @@ def make_recommended_pipeline(
         Autoencoder only: largest random rotation of a training image, in
         degrees.
     n_neighbors : int, default=20
-        Neighbourhood size of UMAP (ignored by t-SNE).
+        Neighbourhood size of UMAP (ignored by t-SNE), or the neighbours
+        :class:`SCAN` mines per image.
     features_params : dict or None, default=None
         Further keyword arguments of the first step's estimator
         (:class:`DenseAutoEncoder`, :class:`HOGFeatures` or
@@ -140,7 +157,9 @@ def make_recommended_pipeline(
     -------
     pipeline : sklearn.pipeline.Pipeline
         Steps ``"ae"``, ``"hog"`` or ``"contrastive"``, then ``"umap"`` or
-        ``"tsne"``, and ``"cluster"``; use ``fit_predict``. With
+        ``"tsne"``, and ``"cluster"`` (k-means); with ``clusterer="scan"``,
+        the features step and ``"cluster"`` (:class:`SCAN`). Use
+        ``fit_predict``. With
         ``features="auto"`` or ``n_clusters="auto"``, a
         :class:`~sk_aecluster.StabilityRecipeSelector` over such pipelines
         (``fit_predict``, ``predict``, ``best_estimator_``, ``scores_``).
@@ -163,6 +182,9 @@ def make_recommended_pipeline(
     ...                                  features_params={"flip": False})
     >>> pipe.named_steps["contrastive"].get_params()["flip"]
     False
+    >>> pipe = make_recommended_pipeline(10, features="contrastive", clusterer="scan")
+    >>> [name for name, _ in pipe.steps]
+    ['contrastive', 'cluster']
     >>> make_recommended_pipeline(10, features="auto", manifold="tsne").candidates
     ('autoencoder', 'hog', 'contrastive')
     """
@@ -170,18 +192,23 @@ def make_recommended_pipeline(
         raise ValueError(
             f"features must be 'autoencoder', 'hog', 'contrastive' or 'auto'; got {features!r}."
         )
+    if clusterer not in ("kmeans", "scan"):
+        raise ValueError(f"clusterer must be 'kmeans' or 'scan'; got {clusterer!r}.")
     if features == "auto" or (isinstance(n_clusters, str) and n_clusters == "auto"):
         from .model_selection import StabilityRecipeSelector
 
         single = features != "auto"
-        params = dict(manifold=manifold, max_epochs=max_epochs, batch_size=batch_size, lr=lr,
+        params = dict(manifold=manifold, clusterer=clusterer, max_epochs=max_epochs,
+                      batch_size=batch_size, lr=lr,
                       augment_shift=augment_shift, augment_rotation=augment_rotation,
                       n_neighbors=n_neighbors, device=device, random_state=random_state,
                       n_jobs=n_jobs, verbose=verbose,
                       features_params={features: features_params} if single else features_params)
         return StabilityRecipeSelector(n_clusters, candidates=(features,) if single else _FEATURES,
                                        recipe_params=params, random_state=random_state)
-    if manifold == "umap":
+    if clusterer == "scan":
+        embed = None
+    elif manifold == "umap":
         try:
             from umap import UMAP
         except ImportError as exc:
@@ -213,6 +240,12 @@ def make_recommended_pipeline(
                 "activation": "leaky_relu", "augment_shift": augment_shift,
                 "augment_rotation": augment_rotation, **training, **extra,
             }))
+    if embed is None:
+        return Pipeline([
+            first,
+            ("cluster", SCAN(n_clusters, n_neighbors=n_neighbors, device=device,
+                             random_state=random_state, verbose=verbose)),
+        ])
     return Pipeline([
         first,
         embed,

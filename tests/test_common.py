@@ -9,7 +9,8 @@ which makes it consistent under the subset and sample-order checks.
 ``HOGFeatures`` reads the rows as strips too, with one-pixel cells, and so
 does ``ContrastiveEncoder`` (pooled along the strip only). ``DEC`` and
 ``IDEC`` fine-tune a tiny ``DenseAutoEncoder`` for a few batches; they pass
-the clusterer checks too (including ``check_clustering`` on blobs).
+the clusterer checks too (including ``check_clustering`` on blobs), and so
+does ``SCAN`` with 3 neighbours and small heads.
 
 No check is expected to fail: ``EXPECTED_FAILED_CHECKS`` is empty for every
 estimator. Keep it that way, or give each entry its reason.
@@ -24,6 +25,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sk_aecluster import (
     DEC,
     IDEC,
+    SCAN,
     AE1Encoder,
     AE2Encoder,
     ContrastiveEncoder,
@@ -48,6 +50,8 @@ ESTIMATORS = [
         update_interval=2, max_iter=6, batch_size=32, random_state=0),
     IDEC(3, encoder=DenseAutoEncoder(hidden_units=(8,), latent_dim=3, **TINY),
          update_interval=2, max_iter=6, batch_size=32, random_state=0),
+    SCAN(3, n_neighbors=3, n_heads=2, hidden_size=8, max_epochs=20, batch_size=16,
+         random_state=0),
 ]
 
 # check name -> reason, per estimator class. Empty: every check passes.

@@ -184,12 +184,15 @@ class BaseNetEstimator(BaseEstimator):
 
     def _fit_net(self, X):
         """Check ``X``, build a fresh net and train it: the body of ``fit``."""
+        return self._fit_checked(check_samples(self, X, reset=True), stacklevel=4)
+
+    def _fit_checked(self, X, stacklevel=3):
+        """Build a fresh net for checked samples ``X`` and train it on ``_dataset(X)``."""
         name = type(self).__name__
-        X = check_samples(self, X, reset=True)
         device, accelerator = self._fit_device()
         seed = self._fit_seed(accelerator)
         self.input_format_ = self._input_format(X)
-        self._train_fresh_net(ArrayDataset(X, self.input_format_), device, accelerator, seed)
+        self._train_fresh_net(self._dataset(X), device, accelerator, seed)
         n_done = len(self.net_.history)
         self.n_epochs_ = n_done
         if n_done < self.max_epochs:
@@ -198,7 +201,7 @@ class BaseNetEstimator(BaseEstimator):
                 "epochs (interrupted or stopped by a callback); the estimator "
                 "keeps the weights it had then.",
                 RuntimeWarning,
-                stacklevel=3,
+                stacklevel=stacklevel,
             )
         return self
 

@@ -17,7 +17,8 @@ Supported models:
   :class:`~sk_aecluster.ContrastiveEncoder`;
 * the deep clusterers :class:`~sk_aecluster.DEC` and :class:`~sk_aecluster.IDEC`
   (their ``encoder`` and ``init`` parameters must be supported models or
-  ``None``; a ``memory`` must be ``None`` or a path);
+  ``None``; a ``memory`` must be ``None`` or a path), and
+  :class:`~sk_aecluster.SCAN`;
 * :class:`~sk_aecluster.TSNETransformer` and :class:`~sk_aecluster.HOGFeatures`;
 * ``umap.UMAP`` (umap-learn 0.5; see ``_umap`` for what is stored and
   what is rebuilt at load);
@@ -53,7 +54,7 @@ Layout of the package
   on the ``meta`` device, input format, ``n_epochs_``, ``fit_time_``);
 * one module per kind: ``_sklearn`` (the :data:`SKLEARN_ESTIMATORS` table),
   ``_pipeline``, ``_autoencoders``, ``_contrastive``, ``_deep_cluster``,
-  ``_hog``, ``_tsne``.
+  ``_scan``, ``_hog``, ``_tsne``.
 
 How to add a model kind
 -----------------------
