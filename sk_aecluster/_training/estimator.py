@@ -184,7 +184,7 @@ class BaseNetEstimator(BaseEstimator):
 
     def _fit_net(self, X):
         """Check ``X``, build a fresh net and train it: the body of ``fit``."""
-        return self._fit_checked(check_samples(self, X, reset=True), stacklevel=4)
+        return self._fit_checked(check_samples(self, X, reset=True), stacklevel=5)
 
     def _fit_checked(self, X, stacklevel=3):
         """Build a fresh net for checked samples ``X`` and train it on ``_dataset(X)``."""
