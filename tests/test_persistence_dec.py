@@ -1,10 +1,8 @@
 """save_model / load_model of DEC and IDEC: bit-identical round trips, tampering refused."""
 
-import json
-
 import numpy as np
 import pytest
-from safetensors.numpy import load_file, save_file
+from model_files import node_of_kind, tamper
 from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
 from sklearn.pipeline import Pipeline
@@ -57,32 +55,8 @@ def test_an_init_that_cannot_be_saved_says_how_to_save_without(X, tmp_path):
         save_model(est, tmp_path / "x.safetensors")
 
 
-def _tamper(path, edit=None, arrays=None):
-    tensors = load_file(path)
-    from safetensors import safe_open
-
-    with safe_open(path, "np") as f:
-        meta = f.metadata()
-    if edit is not None:
-        desc = json.loads(meta["model"])
-        edit(desc)
-        meta["model"] = json.dumps(desc)
-    if arrays is not None:
-        arrays(tensors)
-    save_file(tensors, path, metadata=meta)
-
-
 def _fitted_node(desc):
-    stack = [desc]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if node.get("$t") == "deep_cluster":
-                return node
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    raise AssertionError("no DEC entry")
+    return node_of_kind(desc, "deep_cluster")
 
 
 @pytest.mark.parametrize("edit, match", [
@@ -97,7 +71,7 @@ def test_tampered_descriptions_are_refused(edit, match, X, tmp_path):
     est = DEC(4, encoder=DenseAutoEncoder(**AE), init=KMeans(4, n_init=1), **FAST).fit(X)
     path = tmp_path / "m.safetensors"
     save_model(est, path)
-    _tamper(path, edit=lambda desc: edit(_fitted_node(desc)))
+    tamper(path, edit=lambda desc: edit(_fitted_node(desc)))
     with pytest.raises(ValueError, match=match):
         load_model(path)
 
@@ -113,6 +87,6 @@ def test_tampered_centres_are_refused(X, tmp_path):
             if v.shape == centers.shape and np.array_equal(v, centers):
                 tensors[k] = np.full_like(v, np.nan)
 
-    _tamper(path, arrays=swap)
+    tamper(path, arrays=swap)
     with pytest.raises(ValueError, match="centres must be finite float32"):
         load_model(path)

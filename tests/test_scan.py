@@ -1,6 +1,5 @@
 """SCAN: neighbour mining, the loss, the kept head, determinism, bad input, persistence."""
 
-import json
 import pickle
 import subprocess
 import sys
@@ -10,8 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from safetensors import safe_open
-from safetensors.numpy import load_file, save_file
+from model_files import node_of_kind, tamper
 from sklearn.base import clone
 from sklearn.datasets import make_blobs
 from sklearn.exceptions import NotFittedError
@@ -260,30 +258,9 @@ def test_the_recipe_refuses_an_unknown_clusterer():
         make_recommended_pipeline(2, features="contrastive", clusterer="dbscan")
 
 
-def _scan_node(desc):
-    stack = [desc]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if node.get("$t") == "scan":
-                return node
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    raise AssertionError("no SCAN entry")
-
-
 def _tamper(path, edit=None, arrays=None):
-    tensors = load_file(path)
-    with safe_open(path, "np") as f:
-        meta = f.metadata()
-    if edit is not None:
-        desc = json.loads(meta["model"])
-        edit(_scan_node(desc))
-        meta["model"] = json.dumps(desc)
-    if arrays is not None:
-        arrays(tensors)
-    save_file(tensors, path, metadata=meta)
+    scan_edit = None if edit is None else (lambda desc: edit(node_of_kind(desc, "scan")))
+    tamper(path, edit=scan_edit, arrays=arrays)
 
 
 def test_round_trip_unfitted_and_fitted(fitted, blobs, tmp_path):

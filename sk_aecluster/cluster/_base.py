@@ -21,6 +21,7 @@ from .._training.estimator import BaseNetEstimator
 from .._training.input import check_samples
 from ._module import DECModule
 from ._net import DECNet
+from ._predict import MostProbableClusterMixin
 from ._start import check_encoder, initial_centers, pretrained_encoder
 
 
@@ -32,7 +33,7 @@ def with_parameter(init, name, default):
 
 
 class BaseDEC(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
-              BaseNetEstimator):
+              MostProbableClusterMixin, BaseNetEstimator):
     """Base class of :class:`DEC` and :class:`IDEC` (``_uses_decoder`` tells them apart)."""
 
     _parameter_constraints = {
@@ -214,21 +215,6 @@ class BaseDEC(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin,
             Each row sums to 1.
         """
         return self._soft(self._checked(X))
-
-    def predict(self, X):
-        """The cluster of each sample: ``argmax`` of :meth:`predict_proba`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-            Samples in the format seen in ``fit``.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Equal to ``labels_`` on the training samples.
-        """
-        return self.predict_proba(X).argmax(1).astype(np.intp)
 
     def transform(self, X):
         """Codes of ``X`` from the fine-tuned encoder (the space of ``cluster_centers_``).

@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval
 from .._training.data import IndexedDataset
 from .._training.estimator import BaseNetEstimator
 from .._training.input import InputFormat, check_samples
+from ._predict import MostProbableClusterMixin
 from ._scan_module import ClusteringHeads, SCANLoss
 from ._scan_net import SCANNet
 
@@ -27,7 +28,7 @@ def mine_neighbors(X, n_neighbors):
     return search.kneighbors(return_distance=False)  # the query point itself left out
 
 
-class SCAN(ClusterMixin, BaseNetEstimator):
+class SCAN(ClusterMixin, MostProbableClusterMixin, BaseNetEstimator):
     """Clustering heads trained so that every sample agrees with its nearest neighbours.
 
     The clustering step of SCAN (Van Gansbeke et al. 2020, "SCAN: Learning
@@ -290,21 +291,6 @@ class SCAN(ClusterMixin, BaseNetEstimator):
             Each row sums to 1.
         """
         return self._proba(self._checked(X))
-
-    def predict(self, X):
-        """The cluster of each sample: ``argmax`` of :meth:`predict_proba`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Feature vectors like those seen in ``fit``.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Equal to ``labels_`` on the training samples.
-        """
-        return self.predict_proba(X).argmax(1).astype(np.intp)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "labels_")
