@@ -82,8 +82,8 @@ def make_recommended_pipeline(
     It suits features whose neighbours share a class, such as the
     contrastive encoder's: on the bundled digits it clustered the same
     contrastive features at 0.909-0.927 (3 seeds) where UMAP and k-means
-    reached 0.790-0.859 (``benchmarks/RESULTS.md``, where the other data
-    sets are reported too).
+    reached 0.790-0.859; on CIFAR-10 the two were level, and on USPS,
+    whose classes differ in size, SCAN lost (``benchmarks/RESULTS.md``).
 
     Without labels to tell which recipe suits the images, ``features="auto"``
     returns a :class:`~sk_aecluster.StabilityRecipeSelector` that fits all

@@ -136,6 +136,11 @@ class SCAN(ClusterMixin, MostProbableClusterMixin, BaseNetEstimator):
     It needs more samples than ``n_neighbors``. ``predict`` assigns new
     samples with the kept head; it does not need their neighbours.
 
+    The entropy term favours clusters of equal size: where the classes
+    differ much in size (USPS has twice as many zeros as eights) it splits
+    the large ones (``benchmarks/RESULTS.md``); a lower ``entropy_weight``
+    allows more unequal clusters.
+
     Examples
     --------
     >>> import numpy as np
