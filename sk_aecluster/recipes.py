@@ -207,22 +207,12 @@ def make_recommended_pipeline(
                       features_params={features: features_params} if single else features_params)
         return StabilityRecipeSelector(n_clusters, candidates=(features,) if single else _FEATURES,
                                        recipe_params=params, random_state=random_state)
-    if clusterer == "scan":
-        embed = None
-    elif manifold == "umap":
-        try:
-            from umap import UMAP
-        except ImportError as exc:
-            raise ImportError(
-                "make_recommended_pipeline(manifold='umap') needs umap-learn: "
-                "pip install 'sk-aecluster[umap]', or pass manifold='tsne'."
-            ) from exc
-        embed = ("umap", UMAP(n_components=2, n_neighbors=n_neighbors, min_dist=0.0,
-                              random_state=random_state))
-    elif manifold == "tsne":
-        embed = ("tsne", TSNETransformer(random_state=random_state, n_jobs=n_jobs))
+    if clusterer == "scan":  # SCAN on the features themselves: no embedding step
+        tail = [("cluster", SCAN(n_clusters, n_neighbors=n_neighbors, device=device,
+                                 random_state=random_state, verbose=verbose))]
     else:
-        raise ValueError(f"manifold must be 'umap' or 'tsne'; got {manifold!r}.")
+        tail = [_embedding(manifold, n_neighbors, random_state, n_jobs),
+                ("cluster", KMeans(n_clusters, n_init=10, random_state=random_state))]
     extra = dict(features_params or {})
     if features == "hog":
         first = ("hog", HOGFeatures(**extra))
@@ -241,17 +231,24 @@ def make_recommended_pipeline(
                 "activation": "leaky_relu", "augment_shift": augment_shift,
                 "augment_rotation": augment_rotation, **training, **extra,
             }))
-    if embed is None:
-        return Pipeline([
-            first,
-            ("cluster", SCAN(n_clusters, n_neighbors=n_neighbors, device=device,
-                             random_state=random_state, verbose=verbose)),
-        ])
-    return Pipeline([
-        first,
-        embed,
-        ("cluster", KMeans(n_clusters, n_init=10, random_state=random_state)),
-    ])
+    return Pipeline([first, *tail])
+
+
+def _embedding(manifold, n_neighbors, random_state, n_jobs):
+    """The recipe's 2-D embedding step ``(name, estimator)`` for ``manifold``."""
+    if manifold == "umap":
+        try:
+            from umap import UMAP
+        except ImportError as exc:
+            raise ImportError(
+                "make_recommended_pipeline(manifold='umap') needs umap-learn: "
+                "pip install 'sk-aecluster[umap]', or pass manifold='tsne'."
+            ) from exc
+        return ("umap", UMAP(n_components=2, n_neighbors=n_neighbors, min_dist=0.0,
+                             random_state=random_state))
+    if manifold == "tsne":
+        return ("tsne", TSNETransformer(random_state=random_state, n_jobs=n_jobs))
+    raise ValueError(f"manifold must be 'umap' or 'tsne'; got {manifold!r}.")
 
 
 #: Images with a side shorter than this count as small for :func:`recommended_features`.

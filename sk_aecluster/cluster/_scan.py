@@ -7,6 +7,7 @@ import torch
 from sklearn.base import ClusterMixin, _fit_context
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 
 from .._training.data import IndexedDataset
 from .._training.estimator import BaseNetEstimator
@@ -274,13 +275,16 @@ class SCAN(ClusterMixin, MostProbableClusterMixin, BaseNetEstimator):
             self.head_losses_ = np.asarray(losses[-1], dtype=np.float64)
         else:  # no epoch ran (max_epochs=0)
             self.head_losses_ = np.full(self.n_heads, np.nan)
-        self.best_head_ = int(np.argmin(np.nan_to_num(self.head_losses_, nan=np.inf)))
-        self.net_.module_.head.fill_(self.best_head_)
-        self.labels_ = self._proba(X).argmax(1).astype(np.intp)
+        best = int(np.argmin(np.nan_to_num(self.head_losses_, nan=np.inf)))
+        self.net_.module_.head.fill_(best)  # what encode, so predict_proba, uses
+        self.labels_ = self._encode(X).argmax(1).astype(np.intp)
         return self
 
-    def _proba(self, X):
-        return self._encode(X)
+    @property
+    def best_head_(self):
+        """The kept head: the network's ``head`` buffer, which ``predict_proba`` reads."""
+        check_is_fitted(self)
+        return int(self.net_.module_.head)
 
     def predict_proba(self, X):
         """Cluster probabilities of ``X`` from the kept head.
@@ -295,7 +299,7 @@ class SCAN(ClusterMixin, MostProbableClusterMixin, BaseNetEstimator):
         proba : ndarray of shape (n_samples, n_clusters), dtype float32
             Each row sums to 1.
         """
-        return self._proba(self._checked(X))
+        return self._encode(self._checked(X))
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "labels_")

@@ -55,7 +55,6 @@ def decode(dec, node, where):
     head = int(est.net_.module_.head)
     if not 0 <= head < est.n_heads:
         dec.fail(where, f"the kept head {head} is not one of the {est.n_heads} heads")
-    est.best_head_ = head
     est.head_losses_ = np.asarray(losses, dtype=np.float64)
     est.labels_ = labels.astype(np.intp)
     return est
