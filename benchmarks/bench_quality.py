@@ -15,8 +15,10 @@ Usage::
     python benchmarks/bench_quality.py --datasets mnist --recipes recommended --device cuda
     python benchmarks/bench_quality.py --datasets usps --recipes dec,idec,idec_recipe --seeds 0
     python benchmarks/bench_quality.py --datasets cifar2,cifar10 --recipes contrastive
+    python benchmarks/bench_quality.py --datasets cifar2,cifar10 --recipes contrastive_bf16
 
-The ``contrastive`` rows are followed by a row with the 5-fold kNN accuracy
+The ``contrastive`` rows (``contrastive``, ``contrastive_scan`` and, named
+only, ``contrastive_bf16``) are followed by a row with the 5-fold kNN accuracy
 of the encoder's features (``benchmarks/_contrastive.py``).
 """
 
@@ -77,7 +79,7 @@ def on_device(pipe, device):
     return pipe
 
 
-def recipes(X, k, seed, tiny, recommended_epochs=None, contrastive_epochs=None):
+def recipes(X, k, seed, tiny, recommended_epochs=None, contrastive_epochs=None, bf16=False):
     """Recipe name -> unfitted pipeline for images ``X`` and ``k`` clusters."""
     ep = 1 if tiny else None
     rec_epochs = ep or recommended_epochs
@@ -137,7 +139,7 @@ def recipes(X, k, seed, tiny, recommended_epochs=None, contrastive_epochs=None):
     except ImportError:
         pass
     out.update(deep_recipes(k, seed, tiny, recommended_epochs))  # DEC and IDEC (issue 16)
-    out.update(contrastive_recipes(X, k, seed, tiny, contrastive_epochs))  # issue 15
+    out.update(contrastive_recipes(X, k, seed, tiny, contrastive_epochs, bf16))  # issue 15
     return out
 
 
@@ -182,7 +184,8 @@ def main(argv=None):
             knn = []
             for seed in seeds:
                 pipe = recipes(X, k, seed, args.tiny, args.recommended_epochs,
-                               args.contrastive_epochs).get(recipe)
+                               args.contrastive_epochs,
+                               bf16=recipe == "contrastive_bf16").get(recipe)
                 if pipe is None:
                     break
                 if args.plain_adam:

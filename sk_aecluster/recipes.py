@@ -150,7 +150,9 @@ def make_recommended_pipeline(
     random_state : int or None, default=None
         Seeds every step. UMAP runs single-threaded when seeded.
     n_jobs : int, default=1
-        Threads for t-SNE.
+        Threads for t-SNE; with ``features="auto"`` or ``n_clusters="auto"``
+        also the stability score's parallel refits
+        (:class:`StabilityRecipeSelector`'s ``n_jobs``).
     verbose : int, default=0
         ``1`` prints the network's epoch table.
 
@@ -206,7 +208,8 @@ def make_recommended_pipeline(
                       n_jobs=n_jobs, verbose=verbose,
                       features_params={features: features_params} if single else features_params)
         return StabilityRecipeSelector(n_clusters, candidates=(features,) if single else _FEATURES,
-                                       recipe_params=params, random_state=random_state)
+                                       recipe_params=params, n_jobs=n_jobs,
+                                       random_state=random_state)
     if clusterer == "scan":  # SCAN on the features themselves: no embedding step
         tail = [("cluster", SCAN(n_clusters, n_neighbors=n_neighbors, device=device,
                                  random_state=random_state, verbose=verbose))]

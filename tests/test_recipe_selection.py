@@ -79,6 +79,21 @@ def test_selector_chooses_the_number_of_clusters_per_candidate(blobs):
     assert np.array_equal(sel.predict(X), sel.labels_)
 
 
+def test_parallel_scoring_chooses_the_same(blobs):
+    X, _ = blobs
+    one = StabilityRecipeSelector("auto", candidates=candidates(), n_clusters_range=range(2, 6),
+                                  random_state=0).fit(X)
+    two = StabilityRecipeSelector("auto", candidates=candidates(), n_clusters_range=range(2, 6),
+                                  n_jobs=2, random_state=0).fit(X)
+    assert two.n_clusters_scores_ == one.n_clusters_scores_ and two.scores_ == one.scores_
+    assert np.array_equal(two.labels_, one.labels_)
+    est = Pipeline([("scale", StandardScaler()), ("km", KMeans(n_init=1))])
+    assert (select_n_clusters(est, X, range(2, 6), n_jobs=2, random_state=0)
+            == select_n_clusters(est, X, range(2, 6), random_state=0))
+    sel = make_recommended_pipeline(4, features="auto", manifold="tsne", n_jobs=2)
+    assert sel.n_jobs == 2 and sel.recipe_params["n_jobs"] == 2
+
+
 def test_accept_score_keeps_the_first_good_enough_candidate(blobs, capsys):
     X, y = blobs
     noise_first = {"noise": candidates()["noise"], "scaled": candidates()["scaled"]}

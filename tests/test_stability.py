@@ -105,6 +105,14 @@ def test_reproducible_for_one_random_state(blobs):
     assert rng_scores[0] == rng_scores[1]
 
 
+def test_parallel_refits_give_the_same_score(blobs):
+    X, _ = blobs
+    est = Pipeline([("scale", StandardScaler()), ("km", NoisyKMeans(noise=0.3))])
+    one = clustering_stability_score(est, X, random_state=3)
+    assert clustering_stability_score(est, X, n_jobs=2, random_state=3) == one
+    assert make_stability_scorer(n_jobs=2, random_state=3)(est, X) == one
+
+
 @pytest.mark.parametrize("metric", ["matching", "ari"])
 def test_one_giant_cluster_is_not_rewarded(blobs, metric):
     X, _ = blobs

@@ -64,7 +64,7 @@ def best_of(scores):
 
 
 def stability_by_n_clusters(estimator, X, ks, param, *, n_repeats, subsample, metric,
-                            shared_steps, random_state):
+                            shared_steps, random_state, n_jobs=None):
     """Stability score of ``estimator`` for each number of clusters in ``ks``.
 
     Shared steps are fitted (or taken, when fitted) once for all of ``ks``,
@@ -78,13 +78,14 @@ def stability_by_n_clusters(estimator, X, ks, param, *, n_repeats, subsample, me
     tail = estimator[n_shared:] if n_shared else estimator
     return {
         k: stability_of_codes(clone(tail).set_params(**{param: k}), Z, n_repeats=n_repeats,
-                              subsample=subsample, metric=metric, random_state=seed)
+                              subsample=subsample, metric=metric, random_state=seed,
+                              n_jobs=n_jobs)
         for k in ks
     }
 
 
 def select_n_clusters(estimator, X, candidates=range(2, 13), *, param="auto", n_repeats=5,
-                      subsample=0.8, metric="matching", shared_steps="auto",
+                      subsample=0.8, metric="matching", shared_steps="auto", n_jobs=None,
                       random_state=None):
     """Choose the number of clusters without labels: the most stable one.
 
@@ -117,7 +118,7 @@ def select_n_clusters(estimator, X, candidates=range(2, 13), *, param="auto", n_
     param : str, default="auto"
         The estimator's number-of-clusters parameter; ``"auto"`` finds
         ``n_clusters`` or the one ``<step>__n_clusters``.
-    n_repeats, subsample, metric, shared_steps : see \
+    n_repeats, subsample, metric, shared_steps, n_jobs : see \
 :func:`~sk_aecluster.clustering_stability_score`
     random_state : int, RandomState instance or None, default=None
         Seeds the score (one draw of subsamples and seeds for all
@@ -162,5 +163,6 @@ def select_n_clusters(estimator, X, candidates=range(2, 13), *, param="auto", n_
     name = n_clusters_param(estimator, param)
     scores = stability_by_n_clusters(estimator, X, ks, name, n_repeats=n_repeats,
                                      subsample=subsample, metric=metric,
-                                     shared_steps=shared_steps, random_state=random_state)
+                                     shared_steps=shared_steps, n_jobs=n_jobs,
+                                     random_state=random_state)
     return best_of(scores), scores

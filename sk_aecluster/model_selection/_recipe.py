@@ -104,6 +104,11 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
     error_score : "raise" or float, default=np.nan
         The score of a candidate whose fit fails (with a
         :class:`~sklearn.exceptions.FitFailedWarning`), or ``"raise"``.
+    n_jobs : int or None, default=None
+        Number of the score's refits run in parallel (see
+        :func:`~sk_aecluster.clustering_stability_score`); the candidates
+        themselves are fitted one after the other. The choice does not
+        depend on it.
     verbose : int, default=0
         ``1`` prints a line (on standard output) when a candidate's fit
         starts and when it is scored; ``2`` also sets ``verbose=True`` on
@@ -161,7 +166,8 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
 
     def __init__(self, n_clusters=8, *, candidates=_RECIPES, n_clusters_range=None,
                  recipe_params=None, n_repeats=5, subsample=0.8, metric="matching",
-                 accept_score=None, error_score=np.nan, verbose=0, random_state=None):
+                 accept_score=None, error_score=np.nan, n_jobs=None, verbose=0,
+                 random_state=None):
         self.n_clusters = n_clusters
         self.candidates = candidates
         self.n_clusters_range = n_clusters_range
@@ -171,6 +177,7 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
         self.metric = metric
         self.accept_score = accept_score
         self.error_score = error_score
+        self.n_jobs = n_jobs
         self.verbose = verbose
         self.random_state = random_state
 
@@ -216,7 +223,7 @@ class StabilityRecipeSelector(ClusterMixin, BaseEstimator):
     def _fit_candidate(self, est, X, ks, seed):
         """Fit ``est`` and return its score (and its scores per number in ``ks``)."""
         score_kw = dict(n_repeats=self.n_repeats, subsample=self.subsample,
-                        metric=self.metric, random_state=seed)
+                        metric=self.metric, n_jobs=self.n_jobs, random_state=seed)
         own = est.get_params(deep=False)
         loud, quiet = self.verbose >= 2 and "verbose" in own, own.get("verbose")
         start = time.perf_counter()
