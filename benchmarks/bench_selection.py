@@ -17,6 +17,7 @@ Usage::
     python benchmarks/bench_selection.py --datasets digits --seeds 0,1,2
     python benchmarks/bench_selection.py --tiny      # smoke size: 300 images, 1 epoch
     python benchmarks/bench_selection.py --datasets cifar10,cifar2 --seeds 1 --memory /tmp/sel
+    python benchmarks/bench_selection.py --datasets digits --n-jobs 2   # parallel repeats
 """
 
 import argparse
@@ -61,7 +62,8 @@ def run(name, X, y, seed, args):
     if args.tiny:
         params.update(max_epochs=1, features_params={"contrastive": {"flip": False,
                                                                      "max_epochs": 1}})
-    sel = StabilityRecipeSelector(n_classes, recipe_params=params, random_state=seed)
+    sel = StabilityRecipeSelector(n_classes, recipe_params=params, n_jobs=args.n_jobs,
+                                  random_state=seed)
     if args.memory:
         # the same pipelines as the recipe names give, with a cache: data sets of
         # the same images (CIFAR-10 and CIFAR-2) then share the encoders' fits
@@ -83,7 +85,7 @@ def run(name, X, y, seed, args):
     ks = range(2, 13) if not args.tiny else range(2, 5)
     start = time.perf_counter()
     k, by_k = select_n_clusters(sel.best_estimator_, X, ks, n_repeats=args.k_repeats,
-                                random_state=seed)
+                                n_jobs=args.n_jobs, random_state=seed)
     row.update(k=k, n_classes=n_classes, k_scores=by_k, k_s=time.perf_counter() - start)
     return row
 
@@ -95,6 +97,9 @@ def main():
     parser.add_argument("--ae-epochs", type=int, default=100)
     parser.add_argument("--cl-epochs", type=int, default=30)
     parser.add_argument("--k-repeats", type=int, default=3)
+    parser.add_argument("--n-jobs", type=int, default=None, metavar="N",
+                        help="run the score's repeats in N parallel jobs (the scores do "
+                        "not change; the cost does)")
     parser.add_argument("--tiny", action="store_true")
     parser.add_argument("--json", default=None, help="write the rows to this file")
     parser.add_argument("--memory", default=None, metavar="DIR",

@@ -14,6 +14,7 @@ Usage::
     python benchmarks/bench_speed.py --models ae1 --adam plain       # both with torch's Adam kernel
     python benchmarks/bench_speed.py --device cuda                   # both loops on the GPU
     python benchmarks/bench_speed.py --models simclr --n 2560        # ContrastiveEncoder
+    python benchmarks/bench_speed.py --models simclr --n 2560 --bf16 # both in bf16 mixed precision
 
 The ``simclr`` row trains :class:`~sk_aecluster.ContrastiveEncoder` (its
 default network, 32-64-128-256 channels and a 256-256-128 projection head)
@@ -21,6 +22,12 @@ against a plain SimCLR loop: the same network written in PyTorch, the same
 batch-wise augmentations (the library's ``ContrastiveAugmentation``, plain
 tensor operations, called twice per batch), NT-Xent written out, batch
 ``--simclr-batch-size`` (256).
+
+With ``--bf16`` both sides train in bfloat16 mixed precision: the plain loop
+runs its forward pass under ``torch.autocast`` and the loss on the float32
+projections; the library gets ``accelerator=Accelerator(mixed_precision="bf16")``
+(Hugging Face Accelerate through skorch's ``AccelerateMixin``, which does the
+same). Transform stays float32 on both sides.
 
 On a GPU both sides train and encode on the device and every timed call ends
 with ``torch.cuda.synchronize()``; the reference keeps the float32 set in host
@@ -93,9 +100,10 @@ def nt_xent(z, temperature=0.5):
 class Reference:
     """A plain training loop over in-memory tensor slices, and batched encoding."""
 
-    def __init__(self, build, X, epochs, batch_size, seed=0, fused=None, device="cpu"):
+    def __init__(self, build, X, epochs, batch_size, seed=0, fused=None, device="cpu",
+                 bf16=False):
         self.build, self.epochs, self.batch_size, self.seed = build, epochs, batch_size, seed
-        self.fused = fused
+        self.fused, self.bf16 = fused, bf16
         self.device = torch.device(device)
         # the usual hand-written preparation: the whole set as float32 NCHW in [-1, 1]
         self.X = torch.from_numpy(X).permute(0, 3, 1, 2).float().div(127.5).sub(1).contiguous()
@@ -111,7 +119,9 @@ class Reference:
             perm = torch.randperm(n)
             for i in range(0, n, self.batch_size):
                 xb = self.X[perm[i : i + self.batch_size]].to(self.device, non_blocking=True)
-                loss = nn.functional.mse_loss(model(xb), xb)
+                with torch.autocast(self.device.type, torch.bfloat16, enabled=self.bf16):
+                    out = model(xb)
+                loss = nn.functional.mse_loss(out.float(), xb)
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -145,7 +155,10 @@ class SimCLRReference(Reference):
             perm = torch.randperm(n)
             for i in range(0, n, self.batch_size):
                 xb = self.X[perm[i : i + self.batch_size]].to(self.device, non_blocking=True)
-                loss = nt_xent(model(torch.cat([augment(xb), augment(xb)])))
+                views = torch.cat([augment(xb), augment(xb)])
+                with torch.autocast(self.device.type, torch.bfloat16, enabled=self.bf16):
+                    z = model(views)
+                loss = nt_xent(z.float())
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -194,8 +207,14 @@ ADAM = {
 def bench(name, build, lib_cls, X, args, ref_cls=Reference, batch_size=None):
     batch_size = batch_size or args.batch_size
     ref = ref_cls(build, X, args.epochs, batch_size,
-                  fused=True if args.adam == "fused" else None, device=args.device)
+                  fused=True if args.adam == "fused" else None, device=args.device,
+                  bf16=args.bf16)
     extra = {"optimizer_params": {"fused": False}} if args.adam == "plain" else {}
+    if args.bf16:
+        from accelerate import Accelerator
+
+        extra["accelerator"] = Accelerator(cpu=torch.device(args.device).type == "cpu",
+                                           mixed_precision="bf16")
     lib = lib_cls(max_epochs=args.epochs, batch_size=batch_size, random_state=0,
                   device=args.device, **extra)
     device = torch.device(args.device)
@@ -243,6 +262,9 @@ def main(argv=None):
                    help="allocate and free 16 MiB first: raises glibc's mmap threshold so "
                    "per-batch tensors come from the heap in both loops (steadier ratios)")
     p.add_argument("--device", default="cpu", help="torch device of both loops (cpu, cuda, ...)")
+    p.add_argument("--bf16", action="store_true",
+                   help="train both sides in bfloat16 mixed precision (the library through "
+                   "Accelerate; needs accelerate)")
     args = p.parse_args(argv)
     if args.warm_allocator:
         block = torch.empty(16 << 20, dtype=torch.uint8)
@@ -254,7 +276,8 @@ def main(argv=None):
     adam = ADAM[args.adam]
     print(f"data: {args.n} uint8 images 32x32x3, batch {args.batch_size} "
           f"(simclr: {args.simclr_batch_size}), {adam}, "
-          f"{args.epochs} epoch(s) per fit, {args.rounds} ABBA rounds, device {args.device}")
+          f"{args.epochs} epoch(s) per fit, {args.rounds} ABBA rounds, device {args.device}"
+          + (", bf16 mixed precision" if args.bf16 else ""))
     if torch.device(args.device).type == "cuda":
         print(f"GPU: {torch.cuda.get_device_name(args.device)}")
     peak = matmul_peak_gflops(device=args.device)

@@ -42,6 +42,13 @@ def test_bench_speed_simclr_smoke():
     assert "SIMCLR fit" in out and "SIMCLR transform" in out and "(simclr: 32)" in out
 
 
+def test_bench_speed_bf16_smoke():
+    pytest.importorskip("accelerate")
+    out = run("bench_speed.py", "--n", "64", "--rounds", "1", "--encode-reps", "1",
+              "--models", "simclr", "--simclr-batch-size", "32", "--no-aa", "--bf16")
+    assert "bf16 mixed precision" in out and "SIMCLR fit" in out
+
+
 def test_bench_grid_smoke():
     out = run("bench_grid.py", "--n", "120", "--epochs", "1")
     assert "encoder fits in the grid:           1" in out
@@ -100,6 +107,34 @@ def test_bench_quality_contrastive_rows_smoke(tmp_path, monkeypatch):
     for r in rows[:2]:
         assert 0.1 < float(r[3]) <= 1.0
     assert any(tmp_path.iterdir())  # the encoder went through the cache
+
+
+def test_bench_quality_contrastive_bf16_row_smoke(tmp_path, monkeypatch):
+    pytest.importorskip("umap")
+    pytest.importorskip("accelerate")
+    monkeypatch.setenv("SK_AECLUSTER_BENCH_CONTRASTIVE_MEMORY", str(tmp_path))
+    out = run("bench_quality.py", "--datasets", "digits", "--seeds", "0", "--tiny",
+              "--recipes", "contrastive_bf16")
+    rows = [line.split("|") for line in out.splitlines() if line.startswith("| digits")]
+    assert [r[2].strip() for r in rows][:2] == [
+        "contrastive_bf16", "contrastive_bf16: 5-fold kNN on its features"]
+    assert 0.1 < float(rows[0][3]) <= 1.0
+
+
+def test_contrastive_bf16_row_trains_in_bf16_through_the_accelerator():
+    pytest.importorskip("accelerate")
+    code = (
+        "import numpy as np, _contrastive as c\n"
+        "X = np.random.RandomState(0).rand(40, 8, 8).astype('float32')\n"
+        "pipes = c.contrastive_recipes(X, 3, 0, tiny=True)\n"
+        "assert 'contrastive_bf16' not in pipes\n"
+        "enc = c.contrastive_recipes(X, 3, 0, tiny=True, bf16=True)['contrastive_bf16'][0]\n"
+        "print(enc.accelerator.mixed_precision, enc.max_epochs, enc.flip)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=BENCH, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["bf16", "1", "False"]
 
 
 def test_bench_quality_plain_adam_sets_torch_default_kernel(monkeypatch):
