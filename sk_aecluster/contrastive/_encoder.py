@@ -127,7 +127,11 @@ class ContrastiveEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         per process. ``None`` trains in this process alone. The fitted
         estimator is an ordinary one: it pickles, saves and transforms
         without Accelerate.
-        Every process draws its negatives from its own batch.
+        Every process draws its negatives from its own batch. The
+        accelerator's mixed precision applies to training, e.g.
+        ``Accelerator(cpu=True, mixed_precision="bf16")`` in one process:
+        about twice as fast per epoch on CPUs with bfloat16 instructions
+        (:ref:`contrastive_bf16`); ``transform`` stays float32.
 
     Attributes
     ----------
