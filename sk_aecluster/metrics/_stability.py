@@ -169,7 +169,7 @@ def stability_of_codes(tail, Z, *, n_repeats, subsample, metric, random_state,
     fitted = Parallel(n_jobs=n_jobs)(
         delayed(_labels_of)(est, _safe_indexing(Z, idx)) for idx, est in repeats)
     runs = []
-    for (idx, _), labels in zip(repeats, fitted):
+    for (idx, _), labels in zip(repeats, fitted, strict=True):
         full = np.full(n, -1, dtype=np.intp)
         full[idx] = np.unique(labels, return_inverse=True)[1].ravel()
         runs.append(full)
