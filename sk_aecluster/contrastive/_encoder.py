@@ -131,7 +131,8 @@ class ContrastiveEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         accelerator's mixed precision applies to training, e.g.
         ``Accelerator(cpu=True, mixed_precision="bf16")`` in one process:
         about twice as fast per epoch on CPUs with bfloat16 instructions
-        (:ref:`contrastive_bf16`); ``transform`` stays float32.
+        (:ref:`bfloat16 training <contrastive_bf16>`); ``transform`` stays
+        float32.
 
     Attributes
     ----------
